@@ -1,0 +1,73 @@
+"""The backend interface: snapshots (writable union views) and processes.
+
+Snapshots follow containerd's snapshotter: `prepare(key, lower)` makes a writable view
+over a read-only tree, `get(key)` returns it, `commit(key)` freezes its upper into a
+Layer, `remove(key)` forgets it. Processes follow an OCI runtime: `start` runs a
+command in a snapshot and returns a `Process`, which says what the process printed,
+when it ends by itself and how it answers signals.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from ..model.fs import Observer, Tree, UnionFS
+from ..model.layer import Layer
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """What to run (OCI runtime-spec `process`): argv, env as `K=V` strings, cwd, user."""
+
+    argv: tuple[str, ...]
+    env: tuple[str, ...] = ()
+    cwd: str = "/"
+    user: str = ""
+    init: bool = False          # `--init`: tini as PID 1 forwards signals to the command
+    pid1: bool = True           # False for `exec`: signals are not special
+
+
+@dataclass
+class Process:
+    """A process as the engine sees it, measured from its start (seconds).
+
+    output: (offset, stream, text) in the order written; stream is "stdout" or "stderr".
+    runs_for: seconds until it exits by itself, or None if it runs until signalled.
+    exit_code: its status when it exits by itself.
+    handlers: signal name (e.g. "TERM") -> exit status after handling it. A signal with
+      no handler kills the process (status 128+N), except for PID 1 in its PID
+      namespace, which ignores it (KILL and STOP always act).
+    memory: peak bytes it allocates (for `--memory` and the OOM killer).
+    """
+
+    output: list[tuple[float, str, str]] = field(default_factory=list)
+    runs_for: float | None = 0.0
+    exit_code: int = 0
+    handlers: dict[str, int] = field(default_factory=dict)
+    memory: int = 0
+
+
+class Backend(ABC):
+    """What the engine needs from a place that holds filesystems and runs processes."""
+
+    @abstractmethod
+    def prepare(self, key: str, lower: Tree, observe: Observer | None = None) -> UnionFS:
+        """A writable view over `lower`; raises KeyError if `key` exists."""
+
+    @abstractmethod
+    def get(self, key: str) -> UnionFS:
+        """The view prepared under `key`."""
+
+    def commit(self, key: str) -> Layer:
+        """The view's upper as an immutable Layer (the view stays)."""
+        return self.get(key).layer()
+
+    @abstractmethod
+    def remove(self, key: str) -> None:
+        """Forget the view (its upper is gone)."""
+
+    @abstractmethod
+    def start(self, key: str, spec: ProcessSpec) -> Process:
+        """Run `spec` in the view `key`. Raises engine.errors.StartError (126/127/128)
+        when the executable cannot be found or run, as runc would."""

@@ -1,0 +1,1 @@
+"""The in-memory backend: union views in memory, a simulated shell and programs."""
