@@ -16,7 +16,7 @@ import posixpath
 from dataclasses import replace
 from typing import Callable, Iterable, Mapping
 
-from .layer import WHITEOUT, Content, Entry, Kind, Layer, directory, normpath, parents
+from .layer import WHITEOUT, Content, Entry, Kind, Layer, directory, normpath, parents, sort_key
 
 ROOT = directory(0o755)
 MAX_SYMLINKS = 40
@@ -392,25 +392,44 @@ class UnionFS:
         return Layer.of(self.upper)
 
     def changes(self) -> list[tuple[str, str]]:
-        """`docker diff`: (kind, path) with kind A, C or D; every ancestor of a change is C.
+        """`docker diff`: (kind, path) with kind A, C or D.
 
-        Order: parents before children, names sorted (Docker's own order within a
+        Docker 20.10's overlay2 driver diffs the container's view against its image's
+        view (moby `pkg/archive/changes.go`, naive diff): a file is C when its type,
+        mode, owner, size or mtime differ (here also its data: mtimes are whole
+        seconds); a directory only when its type, mode or owner differ; a deleted tree
+        is one D; an added tree is A throughout; and every ancestor of a change is C.
+        A file that was only copied up (e.g. for a hard link) is not a change.
+        Order: parents before children, names sorted (Docker's order within a
         directory is not stable).
         """
         out: dict[str, str] = {}
-        for path in sorted(self.upper, key=lambda p: tuple(p.strip("/").split("/"))):
-            entry = self.upper[path]
-            lower = self.lower.get(path) if self._lower_visible(path) else None
-            if entry.kind is Kind.WHITEOUT:
-                kind = "D"
-            elif lower is None:
-                kind = "A"
-            elif entry.kind is Kind.DIR and lower.kind is Kind.DIR and entry.same_metadata(lower) \
-                    and not entry.opaque:
-                continue
-            else:
-                kind = "C"
+
+        def record(path: str, kind: str) -> None:
             for a in parents(path):
                 out.setdefault(a, "C")
             out[path] = kind
-        return [(k, p) for p, k in sorted(out.items(), key=lambda i: tuple(i[0].strip("/").split("/")))]
+
+        for path in sorted(self.upper, key=sort_key):
+            entry = self.get(path)
+            before = self.lower.get(path)
+            if entry is None:
+                if before is not None and not any(a in out and out[a] == "D" for a in parents(path)):
+                    record(path, "D")
+                continue
+            if before is None or any(out.get(a) == "A" for a in parents(path)):
+                record(path, "A")
+                continue
+            if entry.kind is Kind.DIR and before.kind is Kind.DIR:
+                if entry.opaque:
+                    for name in self.lower.children(path):
+                        child = posixpath.join(path, name)
+                        if self.get(child) is None:
+                            record(child, "D")
+                if not entry.same_metadata(before):
+                    record(path, "C")
+                continue
+            if not entry.same_metadata(before) or entry.mtime != before.mtime \
+                    or entry.content != before.content or entry.target != before.target:
+                record(path, "C")
+        return sorted(((k, p) for p, k in out.items()), key=lambda i: sort_key(i[1]))
