@@ -1,0 +1,1 @@
+"""The docker-compatible command line: `python -m simulator docker ...` and `python -m simulator play FILE`."""
