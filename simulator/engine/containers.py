@@ -1,0 +1,522 @@
+"""`Containers`: create, start, stop, kill, pause, restart, remove, exec, wait and logs, on a
+virtual clock.
+
+Every state change is checked against the transition table in `states.py` (which also
+holds the daemon's refusals) and reported as a `container.state` event. Processes come
+from the backend with their whole future known (`Process`: output at offsets, when it
+exits by itself, how it answers signals), so time is simulated by events: `run_until(t)`
+lets processes exit and restart policies fire in time order (moby `daemon/monitor.go`,
+`restartmanager`). `stop` follows `daemon/stop.go` (stop signal, wait up to the timeout,
+then SIGKILL), with the PID-1 rule of pid_namespaces(7): PID 1 ignores signals it has no
+handler for, unless `--init` put tini in front of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..backend.base import Process, ProcessSpec
+from ..model.events import Event
+from ..model.image import short_id
+from ..model.units import ram_in_bytes
+from . import container_names, signals, states
+from .container_record import Container, HostConfig, Run
+from .errors import Conflict, DockerError, InvalidParameter, NotFound, StartError
+from .restart import RestartPolicy
+
+MIN_MEMORY = 6 * 1024 * 1024   # moby daemon/daemon_unix.go linuxMinMemory
+KILL_EXIT = 128 + 9
+
+
+class WouldBlockForever(DockerError):
+    """The command would wait for a process that never ends (the simulator cannot block)."""
+
+
+@dataclass
+class CreateOptions:
+    """What `docker create`/`run` pass to the daemon (CLI flags already parsed)."""
+
+    command: list[str] = field(default_factory=list)
+    name: str = ""
+    env: list[str] = field(default_factory=list)
+    workdir: str | None = None
+    user: str | None = None
+    entrypoint: str | None = None
+    restart: str = "no"
+    auto_remove: bool = False
+    memory: str | None = None
+    init: bool = False
+    network: str = "default"
+    volumes: list[str] = field(default_factory=list)
+    ports: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    tty: bool = False
+    interactive: bool = False
+
+
+def _merge_env(base: list[str], extra: list[str]) -> list[str]:
+    """Image Env then `-e` values, a later KEY replacing an earlier one in place."""
+    out: dict[str, str] = {}
+    for item in base + extra:
+        key, eq, _ = item.partition("=")
+        if eq:
+            out[key] = item
+    return list(out.values())
+
+
+class Containers:
+    """The daemon's containers. `engine` gives clock, ids, images, backend, volumes, ports, emit."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.by_id: dict[str, Container] = {}
+        self._pids = 1000
+
+    # -- lookup ------------------------------------------------------------------------
+    def all(self) -> list[Container]:
+        """Every container, newest first (`docker ps -a` order)."""
+        return sorted(self.by_id.values(), key=lambda c: (c.created, c.id), reverse=True)
+
+    def find(self, ref: str) -> Container | None:
+        try:
+            return self.get(ref)
+        except NotFound:
+            return None
+
+    def get(self, ref: str) -> Container:
+        """Full ID, then name, then unique ID prefix (moby `daemon/container.go GetContainer`)."""
+        if not ref:
+            raise InvalidParameter('invalid name or ID supplied: ""')
+        if ref in self.by_id:
+            return self.by_id[ref]
+        name = ref.lstrip("/")
+        for c in self.by_id.values():
+            if c.name == name:
+                return c
+        matches = [c for cid, c in self.by_id.items() if cid.startswith(ref)]
+        if len(matches) > 1:
+            raise InvalidParameter(f"multiple IDs found with provided prefix: {ref}")
+        if not matches:
+            raise NotFound(f"No such container: {ref}")
+        return matches[0]
+
+    # -- events ------------------------------------------------------------------------
+    def _now(self) -> datetime:
+        return self.engine.clock.now()
+
+    def _move(self, c: Container, source: str, name: str, detail: str = "", target: str = "") -> None:
+        target = target or c.state
+        edge = states.transition(source, target, name)
+        sentence = f"container {c.name}: {edge.description}" + (f" ({detail})" if detail else "")
+        self.engine.emit(Event("container.state", sentence, {
+            "id": c.id, "name": c.name, "from": source, "to": target, "transition": name,
+            "command": edge.command, "exit_code": c.exit_code}))
+
+    # -- create ------------------------------------------------------------------------
+    def create(self, image_ref: str, opts: CreateOptions) -> Container:
+        """A new container in state `created`, with its writable layer prepared.
+
+        Raises NotFound (`No such image: ...`), Conflict (name in use), InvalidParameter
+        (bad name, restart policy, memory limit)."""
+        policy = RestartPolicy.parse(opts.restart).validate()
+        memory = ram_in_bytes(opts.memory) if opts.memory else 0
+        if memory and memory < MIN_MEMORY:
+            raise InvalidParameter("Minimum memory limit allowed is 6MB")
+        image = self.engine.images.lookup(image_ref)
+        if opts.name:
+            name = container_names.validate(opts.name)
+            self._check_free(name)
+        config = self._config(image, image_ref, opts)
+        if not (config.get("Entrypoint") or config.get("Cmd")):
+            raise InvalidParameter("No command specified")
+        cid = self.engine.ids.hex64("container")
+        if not opts.name:
+            name = container_names.generated_name(cid, {c.name for c in self.by_id.values()})
+        config["Hostname"] = cid[:12]
+        host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, init=opts.init,
+                          network_mode=opts.network, binds=list(opts.volumes), port_specs=list(opts.ports))
+        c = Container(cid, name, image.id, image_ref, self.engine.clock.tick(), config, host,
+                      image_chain=tuple(reversed(image.chain_ids)))
+        self.engine.backend.prepare(cid, self.engine.images.tree(image), self._observer(c))
+        self.by_id[cid] = c
+        try:
+            c.mounts = self.engine.volumes.attach(c, list(opts.volumes))
+            if opts.ports:
+                c.ports = self.engine.ports.publish(c, list(opts.ports))
+        except DockerError:
+            self._forget(c, remove_volumes=True)
+            raise
+        self._move(c, states.NEW, "create", f"from image {image_ref} ({image.short_id})")
+        return c
+
+    def _check_free(self, name: str) -> None:
+        for other in self.by_id.values():
+            if other.name == name:
+                raise Conflict(f'Conflict. The container name "/{name}" is already in use by container '
+                               f'"{other.id}". You have to remove (or rename) that container to be able '
+                               f'to reuse that name.')
+
+    @staticmethod
+    def _config(image, image_ref: str, opts: CreateOptions) -> dict[str, Any]:
+        """The container Config: the image's, overridden by the flags (moby `daemon/create.go`
+        `mergeAndVerifyConfig`): a new entrypoint drops the image's Cmd."""
+        base = image.run_config
+        labels = dict(base.get("Labels") or {})
+        for item in opts.labels:
+            key, _, value = item.partition("=")
+            labels[key] = value
+        exposed = dict(base.get("ExposedPorts") or {})
+        if opts.entrypoint is not None:
+            entrypoint = [opts.entrypoint] if opts.entrypoint else None
+            cmd = list(opts.command) or None
+        else:
+            entrypoint = base.get("Entrypoint")
+            cmd = list(opts.command) or base.get("Cmd")
+        config = {
+            "Hostname": "", "Domainname": "",
+            "User": opts.user if opts.user is not None else base.get("User", ""),
+            "AttachStdin": opts.interactive, "AttachStdout": True, "AttachStderr": True,
+            "Tty": opts.tty, "OpenStdin": opts.interactive, "StdinOnce": opts.interactive,
+            "Env": _merge_env(list(base.get("Env") or []), list(opts.env)) or None,
+            "Cmd": cmd,
+            "Image": image_ref,
+            "Volumes": base.get("Volumes"),
+            "WorkingDir": opts.workdir if opts.workdir is not None else base.get("WorkingDir", ""),
+            "Entrypoint": entrypoint,
+            "OnBuild": base.get("OnBuild"),
+            "Labels": labels,
+        }
+        if exposed:
+            config["ExposedPorts"] = exposed
+        if base.get("StopSignal"):
+            config["StopSignal"] = base["StopSignal"]
+        return config
+
+    def _observer(self, c: Container):
+        sentences = {
+            "copy-up": "copied up from the image into the container's writable layer before changing it",
+            "whiteout": "deleted: a whiteout in the writable layer hides the image's copy",
+            "opaque": "recreated: the new directory is opaque, hiding the image's contents below it",
+        }
+
+        def observe(what: str, path: str, entry) -> None:
+            kind = {"copy-up": "fs.copy_up", "whiteout": "fs.whiteout", "opaque": "fs.opaque"}[what]
+            self.engine.emit(Event(kind, f"{path} in {c.name}: {sentences[what]}",
+                                   {"container": c.id, "path": path}))
+        return observe
+
+    # -- start and the process model -------------------------------------------------------
+    def start(self, ref: str) -> bool:
+        """Start a created or exited container; False when it was already running (HTTP 304).
+
+        Raises StartError (126/127/128) when the process cannot start: the container keeps
+        its state and records the exit code and the error."""
+        c = self.get(ref)
+        if states.outcome("start", c.state, ref, c.id) == states.NOOP:
+            return False
+        c.restarts.reset()
+        c.manually_stopped = False
+        self._launch(c, "start")
+        return True
+
+    def _launch(self, c: Container, transition: str) -> None:
+        source = c.state
+        spec = ProcessSpec(tuple(c.argv), tuple(c.config.get("Env") or ()), c.config.get("WorkingDir") or "/",
+                           c.config.get("User") or "", c.host.init, True)
+        try:
+            process = self.engine.backend.start(c.id, spec)
+        except StartError as err:
+            c.running = c.restarting = False
+            c.exit_code, c.error = err.exit_code, err.message
+            self._move(c, source, "start-failed", err.message)
+            raise
+        self._pids += 1
+        c.running, c.paused, c.restarting, c.oom_killed = True, False, False, False
+        c.restart_due, c.exit_code, c.error, c.pid = None, 0, "", self._pids
+        c.started_at = self._now()
+        c.runs.append(Run(c.started_at, process))
+        self._move(c, source, transition, f"running {' '.join(c.argv)}")
+        if c.host.memory and process.memory > c.host.memory:
+            self._exit(c, KILL_EXIT, oom=True)
+
+    def _exit_due(self, c: Container) -> datetime | None:
+        run = c.current
+        if run is None or c.paused or run.process.runs_for is None:
+            return None
+        return run.started + timedelta(seconds=run.process.runs_for)
+
+    def _next_due(self) -> tuple[datetime, Container] | None:
+        due = []
+        for c in sorted(self.by_id.values(), key=lambda c: c.created):
+            at = c.restart_due if c.restarting else self._exit_due(c)
+            if at is not None:
+                due.append((at, c.created, c))
+        if not due:
+            return None
+        at, _, c = min(due, key=lambda d: (d[0], d[1]))
+        return at, c
+
+    def run_until(self, epoch_seconds: float) -> None:
+        """Let time pass until `epoch_seconds`: exits and restarts happen in time order."""
+        until = datetime.fromtimestamp(epoch_seconds, self._now().tzinfo)
+        while True:
+            nxt = self._next_due()
+            if nxt is None or nxt[0] > until:
+                break
+            at, c = nxt
+            if at > self._now():
+                self.engine.clock.advance((at - self._now()).total_seconds())
+            if c.restarting:
+                self._auto_restart(c)
+            else:
+                self._exit(c, c.current.process.exit_code)
+        if until > self._now():
+            self.engine.clock.advance((until - self._now()).total_seconds())
+
+    def _advance(self, seconds: float) -> None:
+        self.run_until(self._now().timestamp() + seconds)
+
+    def _exit(self, c: Container, code: int, oom: bool = False) -> None:
+        """The main process ended with `code`: exited, or restarting if the policy says so."""
+        run = c.current
+        run.ended = self._now()
+        c.pid, c.exit_code, c.finished_at, c.paused = 0, code, self._now(), False
+        c.oom_killed = c.oom_killed or oom
+        delay = c.restarts.should_restart(code, c.manually_stopped, (run.ended - run.started).total_seconds())
+        if delay is not None:
+            c.restarting = True
+            c.restart_due = self._now() + timedelta(seconds=delay)
+            self._move(c, states.RUNNING, "restart-scheduled",
+                       f"exit code {code}; restart {c.restart_count} in {delay:g}s")
+            return
+        c.running = c.restarting = False
+        self._move(c, states.RUNNING, "oom-kill" if oom else "die", f"exit code {code}")
+        if c.host.auto_remove:
+            self._remove(c, remove_volumes=True)
+
+    def _auto_restart(self, c: Container) -> None:
+        try:
+            self._launch(c, "restart")
+        except StartError:
+            pass
+
+    def _deliver(self, c: Container, signal: str) -> int | None:
+        """Send `signal` to the main process: its exit code if it ends now, None if it goes on."""
+        process = c.current.process
+        if signal == "KILL":
+            return KILL_EXIT
+        if signal in process.handlers:
+            return process.handlers[signal]
+        if signal in signals.IGNORED_BY_DEFAULT or signal == "STOP":
+            return None
+        if c.host.init:  # tini forwards it to the command, which is not PID 1 and dies of it
+            return 128 + signals.number(signal)
+        return None       # PID 1 without a handler: the kernel does not deliver it
+
+    def _stop_signal(self, c: Container) -> str:
+        try:
+            return signals.parse(c.config.get("StopSignal") or "TERM")
+        except InvalidParameter:
+            return "TERM"
+
+    # -- stop, kill, pause -----------------------------------------------------------------
+    def stop(self, ref: str, timeout: int | None = None) -> bool:
+        """`docker stop`: the stop signal, up to `timeout` s (default 10, -1 forever), then SIGKILL.
+        The clock advances by the time waited. False when it was not running (HTTP 304)."""
+        c = self.get(ref)
+        if states.outcome("stop", c.state, ref, c.id) == states.NOOP:
+            return False
+        self._stop(c, 10 if timeout is None else timeout)
+        return True
+
+    def _stop(self, c: Container, timeout: int) -> None:
+        c.manually_stopped = True
+        source = c.state
+        if c.restarting:
+            c.running = c.restarting = False
+            c.restart_due = None
+            self._move(c, source, "stop", "the pending restart is cancelled")
+            return
+        self._resume(c)
+        signal = self._stop_signal(c)
+        code = self._deliver(c, signal)
+        if code is not None:
+            self._end(c, code, source, "stop", f"SIG{signal}")
+            return
+        run = c.current
+        due = self._exit_due(c)
+        if timeout < 0:
+            if due is None:
+                raise WouldBlockForever(f"container {c.name} ignores SIG{signal} and never exits; "
+                                        "docker stop -t -1 would wait forever")
+            self.run_until(due.timestamp())
+            return
+        deadline = self._now() + timedelta(seconds=timeout)
+        self.run_until((min(due, deadline) if due else deadline).timestamp())
+        if c.current is run:
+            self._end(c, KILL_EXIT, states.RUNNING, "stop",
+                      f"SIG{signal} ignored for {timeout}s, then SIGKILL")
+
+    def _end(self, c: Container, code: int, source: str, transition: str, detail: str,
+             auto_remove: bool = True) -> None:
+        """The process dies at once from a signal (no restart: the user asked for it)."""
+        c.current.ended = self._now()
+        c.pid, c.exit_code, c.finished_at = 0, code, self._now()
+        c.running = c.paused = c.restarting = False
+        self._move(c, source, transition, f"{detail}; exit code {code}")
+        if c.host.auto_remove and auto_remove:
+            self._remove(c, remove_volumes=True)
+
+    def _resume(self, c: Container) -> None:
+        """A paused container is thawed so that a signal can land (moby `killWithSignal`)."""
+        if c.paused:
+            c.current.started += self._now() - c.paused_since
+            c.paused, c.paused_since = False, None
+
+    def kill(self, ref: str, signal: str = "KILL") -> None:
+        """`docker kill -s SIG`. Errors are wrapped as `Cannot kill container: <ref>: <err>`."""
+        name = signals.parse(signal)
+        try:
+            c = self.get(ref)
+            states.outcome("kill", c.state, ref, c.id)
+        except DockerError as err:
+            if err.message.startswith("Cannot kill"):
+                raise
+            raise type(err)(f"Cannot kill container: {ref}: {err.message}") from None
+        source = c.state
+        c.manually_stopped = True
+        if c.restarting:
+            c.running = c.restarting = False
+            c.restart_due = None
+            self._move(c, source, "kill", "the pending restart is cancelled")
+            return
+        self._resume(c)
+        code = self._deliver(c, name)
+        if code is None:
+            self.engine.emit(Event("container.signal", f"container {c.name}: SIG{name} sent to PID 1, "
+                                   "which has no handler for it, so nothing happens",
+                                   {"id": c.id, "signal": name}))
+            return
+        self._end(c, code, source, "kill", f"SIG{name}")
+
+    def pause(self, ref: str) -> None:
+        c = self.get(ref)
+        states.outcome("pause", c.state, ref, c.id)
+        c.paused, c.paused_since = True, self._now()
+        self._move(c, states.RUNNING, "pause")
+
+    def unpause(self, ref: str) -> None:
+        c = self.get(ref)
+        states.outcome("unpause", c.state, ref, c.id)
+        self._resume(c)
+        self._move(c, states.PAUSED, "unpause")
+
+    def restart(self, ref: str, timeout: int | None = None) -> None:
+        """`docker restart`: stop if running (same rules as stop), then start; RestartCount resets.
+        Errors are wrapped as `Cannot restart container <ref>: <err>`."""
+        try:
+            c = self.get(ref)
+            states.outcome("restart", c.state, ref, c.id)
+        except NotFound:
+            raise
+        except DockerError as err:
+            raise type(err)(f"Cannot restart container {ref}: {err.message}") from None
+        if c.running:
+            self._stop(c, 10 if timeout is None else timeout)
+        c.restarts.reset()
+        c.manually_stopped = False
+        try:
+            self._launch(c, "manual-restart")
+        except StartError as err:
+            raise StartError(f"Cannot restart container {ref}: {err.message}", err.exit_code) from None
+
+    # -- remove, rename ----------------------------------------------------------------
+    def remove(self, ref: str, force: bool = False, volumes: bool = False) -> None:
+        """`docker rm [-f] [-v]`: `-f` SIGKILLs a live container; `-v` removes its anonymous volumes."""
+        c = self.get(ref)
+        states.outcome("rm -f" if force else "rm", c.state, ref, c.id)
+        if c.running:
+            c.manually_stopped = True
+            if c.restarting:
+                c.running = c.restarting = False
+                c.restart_due = None
+            else:
+                self._resume(c)
+                self._end(c, KILL_EXIT, c.state, "kill", "SIGKILL from docker rm -f", auto_remove=False)
+        self._remove(c, remove_volumes=volumes)
+
+    def _remove(self, c: Container, remove_volumes: bool) -> None:
+        source = c.state
+        c.removing = True
+        self._move(c, source, "remove")
+        self._forget(c, remove_volumes)
+        self._move(c, states.REMOVING, "remove", "its writable layer is gone; the image is untouched",
+                   target=states.GONE)
+
+    def _forget(self, c: Container, remove_volumes: bool) -> None:
+        self.by_id.pop(c.id, None)
+        self.engine.backend.remove(c.id)
+        self.engine.volumes.release(c, remove_volumes)
+        if c.ports:
+            self.engine.ports.release(c)
+
+    def rename(self, ref: str, new_name: str) -> None:
+        """`docker rename` (moby `daemon/rename.go`, 20.10 wording)."""
+        if not ref or not new_name:
+            raise InvalidParameter("Neither old nor new names may be empty")
+        c = self.get(ref)
+        if c.name == new_name.lstrip("/"):
+            raise InvalidParameter("Renaming a container with the same name as its current name")
+        try:
+            name = container_names.validate("/" + new_name.lstrip("/"))
+            self._check_free(name)
+        except DockerError as err:
+            raise type(err)(f"Error when allocating new name: {err.message}") from None
+        old, c.name = c.name, name
+        self.engine.emit(Event("container.renamed", f"container {old} is now called {name}",
+                               {"id": c.id, "from": old, "to": name}))
+
+    # -- wait, logs, exec -------------------------------------------------------------------
+    def wait(self, ref: str) -> int:
+        """`docker wait`: let time pass until the container stops for good; its exit code."""
+        c = self.get(ref)
+        while c.running:
+            at = c.restart_due if c.restarting else self._exit_due(c)
+            if at is None:
+                raise WouldBlockForever(f"container {c.name} runs until it is stopped; "
+                                        "docker wait would wait forever")
+            self.run_until(at.timestamp())
+        return c.exit_code
+
+    def logs(self, ref: str) -> list[tuple[datetime, str, str]]:
+        """Everything the main process wrote, over all its runs: (time, stream, text) in order."""
+        c = self.get(ref)
+        now = self._now()
+        return [item for run in c.runs for item in run.output_until(now)]
+
+    def exec(self, ref: str, argv: list[str], detach: bool = False, env: list[str] = (),
+             workdir: str | None = None, user: str | None = None) -> Process:
+        """`docker exec`: run a second process in a running container. Without `detach` the
+        clock advances until it ends. Raises the state refusals and StartError (126/127)."""
+        c = self.get(ref)
+        states.outcome("exec", c.state, ref, c.id)
+        spec = ProcessSpec(tuple(argv), tuple(_merge_env(list(c.config.get("Env") or []), list(env))),
+                           workdir or c.config.get("WorkingDir") or "/",
+                           user if user is not None else c.config.get("User") or "", False, False)
+        process = self.engine.backend.start(c.id, spec)
+        self.engine.emit(Event("container.exec", f"container {c.name}: {' '.join(argv)} runs next to the "
+                               "main process, in the same namespaces and filesystem",
+                               {"id": c.id, "argv": list(argv), "exit_code": process.exit_code}))
+        if not detach:
+            if process.runs_for is None:
+                raise WouldBlockForever(f"{' '.join(argv)} never ends; run it with docker exec -d")
+            self._advance(process.runs_for)
+        return process
+
+    def image_of(self, c: Container) -> str:
+        """`docker ps` IMAGE: the name typed at create while it still means the same image,
+        else the short image ID (moby `daemon/list.go`)."""
+        image = self.engine.images.find(c.image_ref) if c.image_ref else None
+        return c.image_ref if image is not None and image.id == c.image_id else short_id(c.image_id)
