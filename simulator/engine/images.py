@@ -9,9 +9,11 @@ child images, in which case it is an intermediate image, hidden from `docker ima
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..model.clock import ZERO_TIME
 from ..model.events import Event
 from ..model.fs import Tree
 from ..model.image import Image, short_id
@@ -29,15 +31,18 @@ def _tree(layers: tuple[Layer, ...]) -> Tree:
 
 @dataclass
 class ImageStore:
-    """In-memory store. `emit` reports layer/image/tag events to the engine's bus."""
+    """In-memory store. `emit` reports layer/image/tag events to the engine's bus; `now`
+    gives the RFC 3339 time recorded as an image's LastTagTime when it is tagged."""
 
     emit: callable = lambda event: None
+    now: callable = lambda: ZERO_TIME
     layers: dict[str, Layer] = field(default_factory=dict)        # diffID -> Layer
     images: dict[str, Image] = field(default_factory=dict)        # image ID -> Image
     tags: dict[str, str] = field(default_factory=dict)            # "docker.io/library/x:tag" -> image ID
     digests: dict[str, str] = field(default_factory=dict)         # "repo@sha256:.." -> image ID (pulled/pushed)
     built_locally: set[str] = field(default_factory=set)          # image IDs the classic cache may use
     last_updated: dict[str, str] = field(default_factory=dict)    # image ID -> time it was stored/tagged
+    held: dict[str, tuple[str, ...]] = field(default_factory=dict)  # container ID -> chainIDs its rootfs uses
 
     # -- content ---------------------------------------------------------------------
     def add_layer(self, layer: Layer) -> str:
@@ -77,6 +82,7 @@ class ImageStore:
         key = f"{ref.name}:{ref.tag}"
         old = self.tags.get(key)
         self.tags[key] = image_id
+        self.last_updated[image_id] = self.now()
         if old != image_id:
             self.emit(Event("image.tagged", f"tag {ref} now points at image {short_id(image_id)}"
                             + (f" (moved from {short_id(old)})" if old else ""),
@@ -99,11 +105,32 @@ class ImageStore:
                 out.append(parse(name, default_tag=False).with_tag(tag))
         return out
 
+    def untag_digest(self, ref: Reference) -> str:
+        """Forget a `repo@sha256:...` reference (recorded by a push or pull)."""
+        image_id = self.digests.pop(f"{ref.name}@{ref.digest}")
+        self.emit(Event("image.untagged", f"digest reference {ref} removed from image {short_id(image_id)}",
+                        {"ref": str(ref), "id": image_id}))
+        return image_id
+
+    def references(self, image_id: str) -> list[Reference]:
+        """Tags and digest references of an image, sorted by their full string as moby's
+        reference store returns them (`reference/store.go References`, `lexicalRefs`)."""
+        keys = [k for k, iid in self.tags.items() if iid == image_id]
+        keys += [k for k, iid in self.digests.items() if iid == image_id]
+        out = []
+        for key in sorted(keys):
+            if "@" in key:
+                out.append(parse(key))
+            else:
+                name, _, tag = key.rpartition(":")
+                out.append(parse(name, default_tag=False).with_tag(tag))
+        return out
+
     def children(self, image_id: str) -> list[str]:
         return sorted(i for i, img in self.images.items() if img.parent == image_id)
 
     def is_dangling(self, image_id: str) -> bool:
-        return not self.refs_of(image_id) and not self.children(image_id)
+        return not self.references(image_id) and not self.children(image_id)
 
     # -- lookup ---------------------------------------------------------------------
     def lookup(self, text: str) -> Image:
@@ -146,16 +173,56 @@ class ImageStore:
         found = [i for i in self.images if i[7:].startswith(hexpart)]
         return self.images[found[0]] if len(found) == 1 else None
 
-    def remove(self, image_id: str) -> list[str]:
-        """Forget an image and every layer no other image uses; returns the freed chainIDs, top first."""
-        image = self.images.pop(image_id)
-        self.built_locally.discard(image_id)
-        in_use = {c for img in self.images.values() for c in img.chain_ids}
-        freed = [c for c in reversed(image.chain_ids) if c not in in_use]
-        still = {d for img in self.images.values() for d in img.diff_ids}
-        for d in image.diff_ids:
+    # -- layer references (moby `layer/layer_store.go`: images and container mounts hold layers)
+    def retain(self, holder: str, image: Image) -> None:
+        """A container's rootfs keeps its image's layers alive, even after `rmi -f`."""
+        self.held[holder] = image
+
+    def release(self, holder: str) -> list[str]:
+        """Drop a container's hold; returns the chainIDs it freed (top first), which moby
+        deletes without a word."""
+        image = self.held.pop(holder, None)
+        freed = self._free(image) if image else []
+        if freed:
+            self.emit(Event("layer.released", f"{len(freed)} layers no longer used by any image or "
+                            "container were deleted", {"holder": holder, "freed": freed}))
+        return freed
+
+    def _free(self, gone: Image) -> list[str]:
+        users = [*self.images.values(), *self.held.values()]
+        in_use = {c for img in users for c in img.chain_ids}
+        freed = []
+        for c in reversed(gone.chain_ids):
+            if c in in_use:
+                break  # every layer below a used one is used too: chains are prefixes
+            freed.append(c)
+        still = {d for img in users for d in img.diff_ids}
+        for d in gone.diff_ids:
             if d not in still:
                 self.layers.pop(d, None)
+        return freed
+
+    def remove(self, image_id: str) -> list[str]:
+        """Forget an image and every layer no other image or container uses; returns the freed
+        chainIDs, top first (moby `releaseLayer` walks from the top down)."""
+        image = self.images.pop(image_id)
+        self.built_locally.discard(image_id)
+        self.last_updated.pop(image_id, None)
+        freed = self._free(image)
         self.emit(Event("image.deleted", f"image {image.short_id} deleted; {len(freed)} layers freed",
                         {"id": image_id, "freed": freed}))
         return freed
+
+    def chain_sizes(self) -> dict[str, int]:
+        """DiffSize of every layer held now, by chainID (moby `layerStore.Map`)."""
+        out = {}
+        for img in [*self.images.values(), *self.held.values()]:
+            for c, d in zip(img.chain_ids, img.diff_ids):
+                out[c] = self.layers[d].size
+        return out
+
+
+def cache_id(chain_id: str) -> str:
+    """The overlay2 directory name of a layer. Docker draws it at random; here it is derived
+    from the chainID so that runs repeat (`GraphDriver.Data` paths in `inspect`)."""
+    return hashlib.sha256(f"overlay2/{chain_id}".encode()).hexdigest()
