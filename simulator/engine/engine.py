@@ -33,7 +33,7 @@ class Engine:
         self.ids = IdSource(seed)
         self.events = EventBus()
         self.backend = backend or MemoryBackend()
-        self.images = ImageStore(emit=self.emit)
+        self.images = ImageStore(emit=self.emit, now=self.now)
         self.registry = Registry(self)
         self.volumes = Volumes(self)
         self.containers = Containers(self)
