@@ -1,0 +1,105 @@
+"""The offline catalogue of base images: what the simulated Docker Hub serves.
+
+`get("docker.io/library/node:14")` -> `(Image, [Layer])` (layers base first), built on first
+use and cached (a layer's diffID hashes its synthetic bytes: ~1 s per GB). `REFS` lists the
+fully qualified references in the catalogue; `images()` builds them all.
+
+The images are synthetic (declared in docs/fidelity.md): their layer counts, sizes, configs
+(Env, Cmd, Entrypoint, ExposedPorts, StopSignal, Labels), history and key files follow the
+official images of the date in each config, but file contents are stand-ins
+(`Content.synthetic`), so IDs and digests differ from Docker Hub's. `busybox:latest` is
+exact: the file list of the conformance engines' imported image (see `busybox.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ....model.image import Image
+from ....model.layer import Layer
+from . import busybox as _busybox
+from . import distros, stacks
+from .recipe import DEFAULT_PATH, Step, build, nop
+
+Built = tuple[Image, list[Layer]]
+
+BUSYBOX_CREATED = "2024-01-01T00:00:00Z"
+
+
+def imported_busybox(created: str) -> Built:
+    """busybox:latest as `docker import --change 'CMD ["sh"]'` makes it at `created` (RFC 3339):
+    the image every conformance engine starts with."""
+    base = _busybox.layer()
+    return _busybox.imported(created, base.diff_id), [base]
+
+
+def _alpine() -> Built:
+    base = distros.alpine()
+    steps = [stacks.add_base(base, "2023-12-08T01:20:49.521423561Z"), nop('CMD ["/bin/sh"]')]
+    return build(steps, {"Env": [DEFAULT_PATH], "Cmd": ["/bin/sh"]}, "2023-12-08T01:20:49.650316165Z")
+
+
+def _debian() -> Built:
+    steps = stacks.bookworm_buildpack()[:2]
+    return build(steps, {"Env": [DEFAULT_PATH], "Cmd": ["bash"]}, "2024-01-11T01:20:40.547289734Z")
+
+
+def _ubuntu() -> Built:
+    created = "2024-01-11T17:40:27.578493283Z"
+    labels = {"org.opencontainers.image.ref.name": "ubuntu", "org.opencontainers.image.version": "22.04"}
+    steps = [nop("ARG RELEASE"), nop("ARG LAUNCHPAD_BUILD_ARCH"),
+             nop("LABEL org.opencontainers.image.ref.name=ubuntu"),
+             nop("LABEL org.opencontainers.image.version=22.04"),
+             stacks.add_base(distros.ubuntu_jammy(), "2024-01-11T17:40:27.178342731Z"),
+             nop('CMD ["/bin/bash"]')]
+    return build(steps, {"Env": [DEFAULT_PATH], "Cmd": ["/bin/bash"], "Labels": labels}, created)
+
+
+# repository -> {tag: recipe}; several tags may name one image, as on Docker Hub
+_RECIPES: dict[str, dict[str, Callable[[], Built]]] = {
+    "busybox": {"latest": lambda: imported_busybox(BUSYBOX_CREATED)},
+    "alpine": dict.fromkeys(["latest", "3.19", "3.19.0"], _alpine),
+    "debian": dict.fromkeys(["latest", "bookworm", "12"], _debian),
+    "ubuntu": dict.fromkeys(["latest", "22.04", "jammy"], _ubuntu),
+    "python": {**dict.fromkeys(["3.9", "3.9.18"], stacks.python39),
+               **dict.fromkeys(["latest", "3", "3.12", "3.12.1"], stacks.python312)},
+    "node": dict.fromkeys(["14", "14.21.3", "fermium"], stacks.node14),
+    "nginx": dict.fromkeys(["latest", "1.23", "1.23.4"], stacks.nginx),
+}
+
+REFS: tuple[str, ...] = tuple(sorted(f"docker.io/library/{repo}:{tag}"
+                                     for repo, tags in _RECIPES.items() for tag in tags))
+_cache: dict[Callable[[], Built], Built] = {}
+
+
+def repositories() -> list[str]:
+    """Fully qualified names of the catalogue's repositories: `docker.io/library/node`, ..."""
+    return sorted(f"docker.io/library/{repo}" for repo in _RECIPES)
+
+
+def tags(name: str) -> list[str]:
+    """The tags of repository `name` (fully qualified), or [] if it is not in the catalogue."""
+    prefix = "docker.io/library/"
+    return sorted(_RECIPES.get(name[len(prefix):], {})) if name.startswith(prefix) else []
+
+
+def get(ref: str) -> Built | None:
+    """The image and layers of a fully qualified `repo:tag`, or None if not in the catalogue."""
+    name, _, tag = ref.rpartition(":")
+    prefix = "docker.io/library/"
+    recipe = _RECIPES.get(name[len(prefix):], {}).get(tag) if name.startswith(prefix) else None
+    if recipe is None:
+        return None
+    if recipe not in _cache:
+        _cache[recipe] = recipe()
+    image, layers = _cache[recipe]
+    return image, list(layers)
+
+
+def images() -> dict[str, Built]:
+    """Every catalogue image by fully qualified reference (builds all of them: a few seconds)."""
+    return {ref: get(ref) for ref in REFS}
+
+
+__all__ = ["BUSYBOX_CREATED", "REFS", "Built", "Step", "get", "images", "imported_busybox",
+           "repositories", "tags"]
