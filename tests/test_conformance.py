@@ -1,0 +1,240 @@
+"""Conformance: each recorded real-engine scenario, replayed by the simulator, must print
+the same transcript once both are normalised (tests/conformance/normalise.py).
+
+The recordings (tests/conformance/scenarios/<name>/scenario.expected) come from a real
+Docker Engine 20.10 (see tests/conformance/README.md); the simulator replays the same
+scenario.txt with `python -m simulator play`.  The normaliser's own tests below use
+small hand-written transcripts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SCENARIOS = HERE / "conformance" / "scenarios"
+sys.path.insert(0, str(HERE / "conformance"))
+
+from normalise import normalise  # noqa: E402
+
+PLAY_TIMEOUT = 120
+
+
+def _read(path: Path) -> str:
+    # newline="": keep "\r" as recorded ("...3.072kB\r\r\n"); universal newlines would
+    # turn it into blank lines.
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def _play(scenario: Path) -> str:
+    """The simulator's transcript of `scenario` (stdout of `python -m simulator play`)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "play", str(scenario)],
+        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        timeout=PLAY_TIMEOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if proc.returncode != 0 and not proc.stdout:
+        pytest.fail("simulator play exited %d:\n%s"
+                    % (proc.returncode, proc.stderr.decode("utf-8", "replace")[-4000:]))
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def _diff(expected: str, got: str) -> str:
+    return "".join(difflib.unified_diff(
+        expected.splitlines(keepends=True), got.splitlines(keepends=True),
+        fromfile="real docker 20.10 (normalised)", tofile="simulator (normalised)", n=2))
+
+
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in SCENARIOS.glob("*/scenario.expected")))
+def test_scenario_matches_real_docker(name):
+    folder = SCENARIOS / name
+    expected = normalise(_read(folder / "scenario.expected"))
+    got = normalise(_play(folder / "scenario.txt"))
+    assert got == expected, "\n" + _diff(expected, got)
+
+
+# -- the normaliser ---------------------------------------------------------------------
+
+A = "0123456789ab" + "c" * 52
+B = "fedcba987654" + "3" * 52
+
+
+def test_ids_numbered_by_first_appearance_short_and_long_share_a_number():
+    text = ("$ docker build -q ctx\nsha256:%s\n$ docker run -d busybox\n%s\n"
+            "$ docker ps -q\n%s\n%s\n" % (A, B, B[:12], A[:12]))
+    assert normalise(text) == ("$ docker build -q ctx\nsha256:<id1>\n$ docker run -d busybox\n"
+                               "<id2>\n$ docker ps -q\n<id2>\n<id1>\n")
+
+
+def test_ids_distinct_ids_stay_distinct_and_cache_hits_are_checked():
+    real = "$ docker build ctx\n ---> %s\n ---> %s\n" % (A[:12], B[:12])
+    same_twice = "$ docker build ctx\n ---> %s\n ---> %s\n" % (A[:12], A[:12])
+    assert normalise(real) != normalise(same_twice)
+
+
+def test_other_hex_lengths_are_kept():
+    text = "$ docker history app\nCOPY file:96b246e4e0b6a57b… deadbeef 0123456789abc\n"
+    assert normalise(text) == text
+
+
+def test_durations_in_status_and_created_become_placeholders():
+    text = ("$ docker ps -a --format x\nUp 3 seconds\nUp Less than a second (Paused)\n"
+            "Exited (0) 2 seconds ago\nLess than a second ago\nUp About a minute\n"
+            "Exited (137) About an hour ago\n")
+    assert normalise(text) == ("$ docker ps -a --format x\nUp <dur>\nUp <dur> (Paused)\n"
+                               "Exited (0) <dur> ago\n<dur> ago\nUp <dur>\n"
+                               "Exited (137) <dur> ago\n")
+
+
+def test_durations_elsewhere_are_kept():
+    text = "$ docker run busybox echo waited 5 seconds\nwaited 5 seconds\n"
+    assert normalise(text) == text
+
+
+def test_timestamps_become_placeholders_but_the_zero_time_is_kept():
+    text = ('$ docker inspect x\n"Created": "2026-11-29T15:17:23.123456789Z",\n'
+            '"FinishedAt": "0001-01-01T00:00:00Z",\n'
+            '{"CreatedAt":"2026-11-29 15:17:23 +0000 UTC"}\n2024-01-01T10:00:00+02:00\n')
+    assert normalise(text) == ('$ docker inspect x\n"Created": "<time>",\n'
+                               '"FinishedAt": "0001-01-01T00:00:00Z",\n'
+                               '{"CreatedAt":"<time>"}\n<time>\n')
+
+
+def test_generated_names_numbered_but_chosen_names_and_paths_kept():
+    text = ("$ docker run --name my_app busybox\n$ docker ps -a --format x\n"
+            "wonderful_villani Created\nmy_app Created\nzealous_pare Created\n"
+            "$ docker inspect --format {{.Name}} zz\n/zealous_pare\n"
+            "$ docker run busybox cat /etc/foo_bar\n/etc/foo_bar\n")
+    assert normalise(text) == ("$ docker run --name my_app busybox\n$ docker ps -a --format x\n"
+                               "<name1> Created\nmy_app Created\n<name2> Created\n"
+                               "$ docker inspect --format {{.Name}} zz\n/<name2>\n"
+                               "$ docker run busybox cat /etc/foo_bar\n/etc/foo_bar\n")
+
+
+PS_WIDE = (
+    "$ docker ps -a\n"
+    "CONTAINER ID   IMAGE     COMMAND                  CREATED                  STATUS    PORTS     NAMES\n"
+    "%s   busybox   \"sh -c 'echo  two'\"      Less than a second ago   Created             web\n"
+    % A[:12])
+PS_NARROW = (
+    "$ docker ps -a\n"
+    "CONTAINER ID   IMAGE     COMMAND               CREATED         STATUS    PORTS     NAMES\n"
+    "%s   busybox   \"sh -c 'echo  two'\"   2 seconds ago   Created             web\n"
+    % B[:12])
+
+
+def test_table_padding_is_collapsed_into_cells():
+    assert normalise(PS_WIDE) == normalise(PS_NARROW) == (
+        "$ docker ps -a\nCONTAINER ID | IMAGE | COMMAND | CREATED | STATUS | PORTS | NAMES\n"
+        "<id1> | busybox | \"sh -c 'echo  two'\" | <dur> ago | Created |  | web\n")
+
+
+def test_spaces_inside_table_cells_are_kept():
+    one_space = PS_NARROW.replace("echo  two", "echo two")
+    assert normalise(one_space) != normalise(PS_NARROW)
+    history = ("$ docker history app\nIMAGE          CREATED BY                      SIZE\n"
+               "%s   /bin/sh -c #(nop)  CMD [\"sh\"]   0B\n" % A[:12])
+    assert "#(nop)  CMD" in normalise(history)
+    assert normalise(history) != normalise(history.replace("#(nop)  CMD", "#(nop) CMD "))
+
+
+def test_misaligned_row_falls_back_to_collapsing_outside_quotes():
+    text = ("$ docker ps -a\nCONTAINER ID   COMMAND        NAMES\n"
+            "%s \"a  b\"  web\n" % A[:12])
+    assert normalise(text) == "$ docker ps -a\nCONTAINER ID | COMMAND | NAMES\n<id1> \"a  b\" | web\n"
+
+
+def test_spaces_outside_tables_are_kept():
+    two = "$ docker build ctx\nSending build context to Docker daemon  3.072kB\r\r\n"
+    assert normalise(two) == "$ docker build ctx\nSending build context to Docker daemon  3.072kB\n"
+    assert normalise(two) != normalise(two.replace("daemon  3", "daemon 3"))
+    trailing = "$ docker ps --format x\nfresh  \n"
+    assert normalise(trailing) == trailing
+
+
+def test_diff_lines_are_sorted():
+    one = "$ docker diff c1\nC /tmp\nA /tmp/new\nC /etc\nC /etc/passwd\n"
+    two = "$ docker diff c1\nC /etc\nC /etc/passwd\nC /tmp\nA /tmp/new\n"
+    assert normalise(one) == normalise(two) == (
+        "$ docker diff c1\nA /tmp/new\nC /etc\nC /etc/passwd\nC /tmp\n")
+    assert normalise(one) != normalise(one.replace("A /tmp/new", "C /tmp/new"))
+
+
+def test_images_rows_are_sorted_and_new_ids_numbered_in_sorted_order():
+    head = "REPOSITORY   TAG       IMAGE ID       CREATED                  SIZE\n"
+    real = ("$ docker images\n" + head +
+            "busybox      latest    %s   Less than a second ago   1.98MB\n"
+            "<none>       <none>    %s   Less than a second ago   1.98MB\n" % (A[:12], B[:12]))
+    sim = ("$ docker images\n" + head +
+           "<none>       <none>    %s   Less than a second ago   1.98MB\n"
+           "busybox      latest    %s   Less than a second ago   1.98MB\n" % (A[:12], B[:12]))
+    assert normalise(real) == normalise(sim) == (
+        "$ docker images\nREPOSITORY | TAG | IMAGE ID | CREATED | SIZE\n"
+        "<none> | <none> | <id1> | <dur> ago | 1.98MB\n"
+        "busybox | latest | <id2> | <dur> ago | 1.98MB\n")
+    failed = "$ docker images -q x\nError: boom\n[exit 1]\n"
+    assert normalise(failed) == failed
+    quiet = "$ docker images -q\n%s\n%s\n" % (A[:12], B[:12])
+    assert normalise(quiet) == normalise("$ docker images -q\n%s\n%s\n" % (B[:12], A[:12]))
+
+
+def test_other_listings_keep_their_order():
+    one = "$ docker ps -a --format x\nweb\ndb\n"
+    assert normalise(one) != normalise("$ docker ps -a --format x\ndb\nweb\n")
+
+
+def test_push_progress_grouped_per_layer_whatever_the_interleaving():
+    real = ("$ docker push r/app:1\nThe push refers to repository [r/app]\n"
+            "%s: Preparing\n%s: Preparing\n%s: Mounted from busybox\n%s: Pushed\n"
+            "1: digest: sha256:%s size: 735\n"
+            % (A[:12], B[:12], B[:12], A[:12], "e" * 64))
+    sim = ("$ docker push r/app:1\nThe push refers to repository [r/app]\n"
+           "%s: Preparing\n%s: Mounted from busybox\n%s: Preparing\n%s: Pushed\n"
+           "1: digest: sha256:%s size: 735\n"
+           % ("1" * 12, "1" * 12, "2" * 12, "2" * 12, "f" * 64))
+    assert normalise(real) == normalise(sim) == (
+        "$ docker push r/app:1\nThe push refers to repository [r/app]\n"
+        "<id1>: Preparing\n<id1>: Mounted from busybox\n<id2>: Preparing\n<id2>: Pushed\n"
+        "1: digest: sha256:<id3> size: 735\n")
+    wrong = sim.replace("Mounted from busybox", "Pushed")
+    assert normalise(wrong) != normalise(real)
+
+
+def test_host_artefacts_are_dropped():
+    text = ("$ docker run busybox nosuch\n"
+            'time="2026-11-29T15:17:17Z" level=error msg="error waiting for container: context canceled"\n'
+            "docker: Error response from daemon: boom.\n"
+            "$ docker build ctx\n ---> [Warning] IPv4 forwarding is disabled. Networking will not work.\n"
+            " ---> Running in %s\n"
+            "$ docker cp host/nope c1:/tmp/\n"
+            "lstat /tmp/scenario-t2vfom8i/container-fs/host/nope: no such file or directory\n"
+            "$ docker pull nosuchimage\n"
+            'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on '
+            "10.255.255.53:53: dial udp 10.255.255.53:53: connect: network is unreachable\n" % A[:12])
+    assert normalise(text) == (
+        "$ docker run busybox nosuch\ndocker: Error response from daemon: boom.\n"
+        "$ docker build ctx\n ---> Running in <id1>\n"
+        "$ docker cp host/nope c1:/tmp/\nlstat <scratch>/host/nope: no such file or directory\n"
+        "$ docker pull nosuchimage\n"
+        'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on '
+        "<resolver>: dial udp <resolver>: connect: network is unreachable\n")
+
+
+def test_given_scratch_folder_is_replaced():
+    text = "$ docker cp a c1:/\nlstat /var/tmp/sim-1/demo/a: no such file or directory\n"
+    assert normalise(text, scratch=["/var/tmp/sim-1/demo/"]) == (
+        "$ docker cp a c1:/\nlstat <scratch>/a: no such file or directory\n")
+
+
+def test_ansi_colour_escapes_and_exit_lines_are_kept():
+    text = ("$ docker build ctx\n\x1b[91mto stderr\n\x1b[0mRemoving intermediate container x\n"
+            "[exit 1]\n")
+    assert normalise(text) == text
+    assert normalise(text) != normalise(text.replace("\x1b[91m", "").replace("\x1b[0m", ""))
