@@ -43,6 +43,9 @@ _MESSAGES = {
     errno.ELOOP: "Too many levels of symbolic links",
     errno.EINVAL: "Invalid argument",
     errno.EACCES: "Permission denied",
+    errno.EROFS: "Read-only file system",
+    errno.EXDEV: "Invalid cross-device link",
+    errno.EBUSY: "Resource busy",
 }
 
 
