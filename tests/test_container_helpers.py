@@ -83,12 +83,12 @@ class Volumes:
     def __init__(self):
         self.calls = []
 
-    def attach(self, container, specs):
-        self.calls.append(("attach", container.id, specs))
+    def attach(self, container_id, image, binds, cwd=None):
+        self.calls.append(("attach", container_id, binds))
         return []
 
-    def release(self, container, remove_anonymous):
-        self.calls.append(("release", container.id, remove_anonymous))
+    def release(self, container_id, remove_anonymous):
+        self.calls.append(("release", container_id, remove_anonymous))
 
 
 def busybox_image() -> tuple[Image, Layer]:

@@ -78,7 +78,7 @@ class Container:
     runs: list[Run] = field(default_factory=list)
     paused_since: datetime | None = None
     image_chain: tuple[str, ...] = ()     # the image's chainIDs, top first (GraphDriver lowers)
-    mounts: list[dict[str, Any]] = field(default_factory=list)
+    mounts: list[Any] = field(default_factory=list)      # engine.volumes Mount records
     ports: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -210,7 +210,7 @@ class Container:
                 "PidsLimit": None,
             },
             "GraphDriver": {"Data": self.layer_paths(), "Name": "overlay2"},
-            "Mounts": list(self.mounts),
+            "Mounts": [m.inspect() for m in self.mounts],
             "Config": dict(self.config),
             "NetworkSettings": {"Networks": networks},
         }

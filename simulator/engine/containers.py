@@ -22,6 +22,7 @@ from ..model.events import Event
 from ..model.image import short_id
 from ..model.units import ram_in_bytes
 from . import container_names, signals, states
+from .container_fs import ContainerFiles
 from .container_record import Container, HostConfig, Run
 from .errors import Conflict, DockerError, InvalidParameter, NotFound, StartError
 from .restart import RestartPolicy
@@ -54,6 +55,7 @@ class CreateOptions:
     labels: list[str] = field(default_factory=list)
     tty: bool = False
     interactive: bool = False
+    cwd: str | None = None     # where relative bind-mount sources live (the scenario folder)
 
 
 def _merge_env(base: list[str], extra: list[str]) -> list[str]:
@@ -72,6 +74,7 @@ class Containers:
     def __init__(self, engine):
         self.engine = engine
         self.by_id: dict[str, Container] = {}
+        self.files = ContainerFiles(engine)   # diff, commit, cp
         self._pids = 1000
 
     # -- lookup ------------------------------------------------------------------------
@@ -142,7 +145,8 @@ class Containers:
         self.engine.backend.prepare(cid, self.engine.images.tree(image), self._observer(c))
         self.by_id[cid] = c
         try:
-            c.mounts = self.engine.volumes.attach(c, list(opts.volumes))
+            c.mounts = self.engine.volumes.attach(cid, image, list(opts.volumes), opts.cwd)
+            self.engine.images.retain(cid, image)
             if opts.ports:
                 c.ports = self.engine.ports.publish(c, list(opts.ports))
         except DockerError:
@@ -308,6 +312,10 @@ class Containers:
         if signal == "KILL":
             return KILL_EXIT
         if signal in process.handlers:
+            run = c.current
+            offset = (self._now() - run.started).total_seconds()
+            process.output.extend((offset + at, stream, text)
+                                  for at, stream, text in process.signal_output.get(signal, []))
             return process.handlers[signal]
         if signal in signals.IGNORED_BY_DEFAULT or signal == "STOP":
             return None
@@ -458,7 +466,8 @@ class Containers:
     def _forget(self, c: Container, remove_volumes: bool) -> None:
         self.by_id.pop(c.id, None)
         self.engine.backend.remove(c.id)
-        self.engine.volumes.release(c, remove_volumes)
+        self.engine.volumes.release(c.id, remove_volumes)
+        self.engine.images.release(c.id)
         if c.ports:
             self.engine.ports.release(c)
 

@@ -1,0 +1,187 @@
+"""A container's writable layer: `docker diff`, `docker commit` and `docker cp`.
+
+Sources: moby `daemon/changes.go` (diff of the RW layer against the image, model in
+`model/fs.py`), `daemon/commit.go` + `daemon/images/image_commit.go` (the RW layer becomes
+one new layer, or an `empty_layer` history entry when nothing changed; history
+`created_by` = the container's Cmd joined by spaces; `--change` limited to
+`validCommitCommands`, parsed as Dockerfile lines), `daemon/archive.go` (cp: a path that
+does not exist is `No such container:path: <c>:<path>`).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable
+
+import dockerfile
+
+from ..model.events import Event
+from ..model.fs import FSError
+from ..model.image import Image
+from ..model.layer import Entry, Kind, normpath
+from ..model.reference import parse
+from . import states
+from .errors import InvalidParameter, NotFound
+
+COMMIT_CHANGES = ("cmd", "entrypoint", "env", "expose", "healthcheck", "label", "onbuild",
+                  "stopsignal", "user", "volume", "workdir")
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
+
+
+def _pairs(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(_unquote(values[i]), _unquote(values[i + 1])) for i in range(0, len(values) - 1, 2)]
+
+
+def apply_changes(config: dict, changes: Iterable[str]) -> dict:
+    """Apply `--change` Dockerfile lines to a container config (a new dict).
+    InvalidParameter(`<instr> is not a valid change command`) for other instructions."""
+    config = dict(config)
+    for text in changes:
+        for cmd in dockerfile.parse_string(text):
+            instr = cmd.cmd.lower()
+            if instr not in COMMIT_CHANGES:
+                raise InvalidParameter(f"{instr} is not a valid change command")
+            value = list(cmd.value)
+            if instr in ("cmd", "entrypoint"):
+                key = "Cmd" if instr == "cmd" else "Entrypoint"
+                config[key] = value if cmd.json else ["/bin/sh", "-c", " ".join(value)]
+            elif instr == "env":
+                env = {e.partition("=")[0]: e for e in config.get("Env") or []}
+                for k, v in _pairs(tuple(value)):
+                    env[k] = f"{k}={v}"
+                config["Env"] = list(env.values())
+            elif instr == "label":
+                config["Labels"] = {**(config.get("Labels") or {}), **dict(_pairs(tuple(value)))}
+            elif instr == "expose":
+                ports = dict(config.get("ExposedPorts") or {})
+                for p in value:
+                    ports[p if "/" in p else f"{p}/tcp"] = {}
+                config["ExposedPorts"] = ports
+            elif instr == "volume":
+                config["Volumes"] = {**(config.get("Volumes") or {}), **{v: {} for v in value}}
+            elif instr == "onbuild":
+                config["OnBuild"] = list(config.get("OnBuild") or []) + [" ".join(value)]
+            else:
+                key = {"user": "User", "workdir": "WorkingDir", "stopsignal": "StopSignal",
+                       "healthcheck": "Healthcheck"}[instr]
+                config[key] = " ".join(value)
+    return config
+
+
+class ContainerFiles:
+    """diff, commit and cp over the engine's containers and backend."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def diff(self, ref: str) -> list[tuple[str, str]]:
+        """`docker diff`: (A|C|D, path), parents before children."""
+        c = self.engine.containers.get(ref)
+        return self.engine.backend.get(c.id).changes()
+
+    def commit(self, ref: str, repo_tag: str | None = None, message: str = "", author: str = "",
+               changes: Iterable[str] = (), pause: bool = True) -> Image:
+        """`docker commit`: a new image = the container's image + its writable layer."""
+        containers = self.engine.containers
+        c = containers.get(ref)
+        states.outcome("commit", c.state, ref, c.id)
+        target = parse(repo_tag) if repo_tag else None
+        container_config = dict(c.config)
+        config = apply_changes(container_config, changes)
+        paused_here = pause and c.state == states.RUNNING
+        if paused_here:
+            self.engine.emit(Event("container.commit_pause", f"container {c.name} is frozen while its "
+                                   "writable layer is copied, so the copy is consistent", {"id": c.id}))
+        layer = self.engine.backend.commit(c.id)
+        parent = self.engine.images.images[c.image_id]
+        now = self.engine.now()
+        diff_ids = parent.diff_ids
+        history = parent.history
+        entry = {"created": now, "created_by": " ".join(container_config.get("Cmd") or [])}
+        if author:
+            entry["author"] = author
+        if message:
+            entry["comment"] = message
+        if layer.empty:
+            entry["empty_layer"] = True
+        else:
+            self.engine.images.add_layer(layer)
+            diff_ids = diff_ids + [layer.diff_id]
+        body = {
+            "architecture": parent.get("architecture", "amd64"), "os": parent.get("os", "linux"),
+            "author": author, "comment": message, "config": config, "container": c.id,
+            "container_config": container_config, "created": now, "docker_version": "20.10.24",
+            "history": history + [entry], "parent": parent.id,
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        }
+        image = self.engine.images.add_image(Image.from_config(body))
+        self.engine.emit(Event("image.committed", f"the writable layer of {c.name} became image "
+                               f"{image.short_id} on top of {parent.short_id}"
+                               + (" (nothing changed: no new layer)" if layer.empty else ""),
+                               {"id": image.id, "container": c.id, "parent": parent.id}))
+        if target:
+            self.engine.images.tag(target, image.id)
+        return image
+
+    # -- cp --------------------------------------------------------------------------------
+    def _view(self, ref: str, path: str):
+        containers = self.engine.containers
+        c = containers.find(ref)
+        if c is None:
+            raise NotFound(f"No such container:path: {ref}:{path}")
+        return c, self.engine.backend.get(c.id)
+
+    def read_tree(self, ref: str, path: str) -> list[tuple[str, Entry, bytes]]:
+        """`docker cp c:path -`: (path relative to the copied item's parent, entry, data), parents first.
+        The first item is the copied file or directory itself."""
+        _, fs = self._view(ref, path)
+        try:
+            real = fs.resolve(normpath(path), follow=not path.endswith("/."))
+            if fs.get(real) is None:
+                raise FSError(2, path)
+        except FSError:
+            raise NotFound(f"No such container:path: {ref}:{path}") from None
+        base = posixpath.dirname(real)
+        out = []
+        for p, e in fs.walk(real):
+            data = fs.read(p) if e.kind is Kind.FILE else b""
+            out.append((posixpath.relpath(p, base), e, data))
+        return out
+
+    def write_tree(self, ref: str, dest: str, items: list[tuple[str, Entry, bytes]]) -> None:
+        """`docker cp - c:dest`: items as `read_tree` gives them. Into `dest` if it is a directory,
+        else as `dest` itself (tar extraction semantics, moby `daemon/archive.go`)."""
+        c, fs = self._view(ref, dest)
+        target = normpath(dest)
+        try:
+            existing = fs.stat(target)
+        except FSError:
+            existing = None
+            if not fs.exists(posixpath.dirname(target)):
+                raise NotFound(f"No such container:path: {ref}:{posixpath.dirname(target)}") from None
+        root = items[0][0]
+        if existing is not None and existing.kind is Kind.DIR:
+            place = lambda rel: posixpath.join(target, rel)  # noqa: E731
+        elif dest.endswith("/"):
+            raise NotFound(f"No such container:path: {ref}:{dest}")
+        else:
+            place = lambda rel: target + rel[len(root):]  # noqa: E731
+        for rel, entry, data in items:
+            path = place(rel)
+            if entry.kind is Kind.DIR:
+                if not fs.exists(path):
+                    fs.mkdir(path, entry.mode, uid=entry.uid, gid=entry.gid)
+            elif entry.kind is Kind.SYMLINK:
+                if fs.exists(path, follow=False):
+                    fs.remove(path, recursive=True)
+                fs.symlink(entry.target, path)
+            else:
+                fs.write(path, data, mode=entry.mode, uid=entry.uid, gid=entry.gid)
+        self.engine.emit(Event("container.cp", f"{len(items)} entries copied into {c.name}:{dest}; "
+                               "they land in the container's writable layer",
+                               {"id": c.id, "dest": dest}))
