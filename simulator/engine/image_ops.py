@@ -247,8 +247,8 @@ def prune(engine, all_images: bool = False, filters: dict[str, list[str]] | None
     """`docker image prune` (moby `ImagesPrune`): delete dangling images, or with `all_images`
     every image no container uses. Conflicts are skipped. Space reclaimed is the DiffSize
     of every layer deleted."""
-    filters = dict(filters or {})
-    filters.setdefault("dangling", ["false" if all_images else "true"])
+    filters = {k: list(v) for k, v in (filters or {}).items()}
+    filters.setdefault("dangling", []).append("false" if all_images else "true")
     _validate(filters, _PRUNE_FILTERS)
     values = filters["dangling"]
     if {"false", "0"} & set(values):
