@@ -1,0 +1,104 @@
+"""`python -m simulator play FILE`: run a scenario file and print its transcript.
+
+Scenario format (docs in ARCHITECTURE.md "Scenario files"; the same files drive the real-engine
+recorder, tests/conformance/record.py, whose transcript format this reproduces byte for byte):
+one `docker ...` command a line, `#` comments and blank lines skipped, a trailing backslash
+continues a line, `sleep N` lets N seconds of virtual time pass. The commands run in a scratch
+copy of the file's folder, so relative paths (build contexts, `docker cp` targets) resolve
+there and the original folder is never written to.
+
+Transcript: `$ <line>` (continuations joined by one space), the command's stdout and stderr in
+the order written (a missing final newline added), then `[exit N]` when N is not 0.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import tempfile
+from typing import Callable, Iterator
+
+from . import app
+from . import commands  # noqa: F401  (registers the docker commands)
+
+
+class ScenarioError(Exception):
+    """A scenario line that is neither a docker command nor `sleep N`."""
+
+
+def parse(text: str) -> Iterator[str]:
+    """The scenario's logical lines: comments and blanks dropped, continuations joined by one space."""
+    pending = None
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if pending is None and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        continued = line.endswith("\\")
+        if continued:
+            line = line[:-1].rstrip()
+        piece = line.strip() if pending is not None else line.lstrip()
+        pending = piece if pending is None else (pending + " " + piece if piece else pending)
+        if not continued:
+            yield pending
+            pending = None
+    if pending is not None:
+        yield pending
+
+
+def run_line(engine, line: str, cwd: str) -> tuple[str, int]:
+    """Run one logical line against `engine` with relative paths under `cwd`: (output, exit status)."""
+    try:
+        argv = shlex.split(line)
+    except ValueError as e:
+        raise ScenarioError("cannot split %r: %s" % (line, e)) from None
+    if len(argv) == 2 and argv[0] == "sleep":
+        try:
+            seconds = float(argv[1])
+        except ValueError:
+            raise ScenarioError("sleep needs a number of seconds: %r" % line) from None
+        engine.sleep(seconds)
+        return "", 0
+    if not argv or argv[0] != "docker":
+        raise ScenarioError("only docker commands and `sleep N` are allowed: %r" % line)
+    chunks: list[str] = []
+    status = app.run(engine, argv[1:], cwd, chunks.append, chunks.append)
+    return "".join(chunks), status
+
+
+def transcript_entry(line: str, output: str, status: int) -> str:
+    """One command's part of a transcript, in the recorder's format."""
+    text = "$ " + line + "\n"
+    if output:
+        text += output if output.endswith("\n") else output + "\n"
+    if status:
+        text += "[exit %d]\n" % status
+    return text
+
+
+def play(path: str, engine=None, write: Callable[[str], None] | None = None) -> str:
+    """Run the scenario file at `path` on `engine` (a fresh Engine by default); return the transcript.
+
+    `write`, when given, receives each command's transcript entry as soon as it is ready.
+    Raises ScenarioError for a line that is not a docker command or `sleep N`.
+    """
+    from ..engine.engine import Engine
+
+    engine = engine if engine is not None else Engine()
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    with open(path) as f:
+        lines = list(parse(f.read()))
+    scratch = tempfile.mkdtemp(prefix="scenario-")
+    try:
+        work = os.path.join(scratch, os.path.basename(folder))
+        shutil.copytree(folder, work, symlinks=True)
+        entries = []
+        for line in lines:
+            entry = transcript_entry(line, *run_line(engine, line, work))
+            entries.append(entry)
+            if write is not None:
+                write(entry)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return "".join(entries)

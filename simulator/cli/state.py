@@ -1,0 +1,53 @@
+"""The engine kept between `python -m simulator docker ...` invocations.
+
+The state folder (default `.simulator/` in the working directory) holds `engine.pickle`: a
+pickled {"format": FORMAT, "engine": Engine}. A state written by another format version, or
+one that cannot be read, is refused with a message; deleting the folder starts afresh.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+
+FORMAT = 1
+FILENAME = "engine.pickle"
+DEFAULT_DIR = ".simulator"
+
+
+class StateError(Exception):
+    """The saved state cannot be used; the message says why and how to start afresh."""
+
+
+def load(folder: str):
+    """The Engine saved in `folder`, or a new Engine when the folder has no state yet."""
+    from ..engine.engine import Engine
+
+    path = os.path.join(folder, FILENAME)
+    if not os.path.exists(path):
+        return Engine()
+    try:
+        with open(path, "rb") as f:
+            saved = pickle.load(f)
+    except Exception as e:   # a truncated or foreign file: any unpickling error means unusable
+        raise StateError("cannot load the simulator state from %s (%s: %s); delete %s to start afresh"
+                         % (path, type(e).__name__, e, folder)) from None
+    if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+        raise StateError("the simulator state in %s was written by another version (format %r, this one "
+                         "reads %d); delete %s to start afresh"
+                         % (path, saved.get("format") if isinstance(saved, dict) else None, FORMAT, folder))
+    return saved["engine"]
+
+
+def save(folder: str, engine) -> None:
+    """Write `engine` to `folder` atomically (a crash never leaves half a state)."""
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".engine-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump({"format": FORMAT, "engine": engine}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, os.path.join(folder, FILENAME))
+    except BaseException:
+        os.unlink(tmp)
+        raise
