@@ -26,16 +26,18 @@ class Engine:
         from ..backend.memory.backend import MemoryBackend
         from .build import Builder
         from .containers import Containers
+        from .ports import Ports
         from .registry import Registry
         from .volumes import Volumes
 
         self.clock = clock or VirtualClock()
         self.ids = IdSource(seed)
         self.events = EventBus()
-        self.backend = backend or MemoryBackend()
+        self.backend = backend or MemoryBackend(self.clock)
         self.images = ImageStore(emit=self.emit, now=self.now)
         self.registry = Registry(self)
         self.volumes = Volumes(self)
+        self.ports = Ports(self)
         self.containers = Containers(self)
         self.builder = Builder(self)
 

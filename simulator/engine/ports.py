@@ -202,6 +202,21 @@ class Ports:
         """Whether a network mode maps ports at all (none and host do not; container:<x> shares another's)."""
         return network_mode not in PUBLISHING_MODES_EXCLUDED and not network_mode.startswith("container:")
 
+    # -- the calls the container lifecycle makes --------------------------------------
+    @staticmethod
+    def publish(c, specs: list[str]) -> list[PortBinding]:
+        """At create: the container's `-p` bindings (PortSpecError, a CLI-side error, when invalid)."""
+        return parse_publish(specs)
+
+    def start(self, c, publish_all: bool = False) -> list[Published]:
+        """At start: allocate container `c`'s published ports (`c.ports` holds its bindings)."""
+        return self.allocate(c.id, c.name, c.host.network_mode, list(c.config.get("ExposedPorts") or {}),
+                             list(c.ports), publish_all)
+
+    def display(self, c) -> str:
+        """`docker ps` PORTS for container `c`."""
+        return self.column(c.id)
+
     def allocate(self, container_id: str, name: str, network_mode: str, exposed: list[str] | dict,
                  bindings: list[PortBinding], publish_all: bool = False) -> list[Published]:
         """At start: take the host ports; DockerError (nothing taken) when one is already taken."""
@@ -245,8 +260,9 @@ class Ports:
             for port in [p for p, owner in allocator.taken.items() if owner == container_id]:
                 del allocator.taken[port]
 
-    def release(self, container_id: str) -> None:
-        """At stop (or exit): give the host ports back."""
+    def release(self, container) -> None:
+        """At stop (or exit, or removal): give the host ports back. `container`: a Container or an ID."""
+        container_id = container if isinstance(container, str) else container.id
         self._free(container_id)
         if self.active.pop(container_id, None):
             self.engine.emit(Event("port.released", f"container {short_id(container_id)} stopped: its host ports "
