@@ -39,6 +39,8 @@ class Process:
       no handler kills the process (status 128+N), except for PID 1 in its PID
       namespace, which ignores it (KILL and STOP always act).
     memory: peak bytes it allocates (for `--memory` and the OOM killer).
+    signal_output: signal name -> what its handler prints, as (offset from the signal,
+      stream, text) (e.g. a shell trap's `echo caught TERM`).
     """
 
     output: list[tuple[float, str, str]] = field(default_factory=list)
@@ -46,6 +48,7 @@ class Process:
     exit_code: int = 0
     handlers: dict[str, int] = field(default_factory=dict)
     memory: int = 0
+    signal_output: dict[str, list[tuple[float, str, str]]] = field(default_factory=dict)
 
 
 class Backend(ABC):

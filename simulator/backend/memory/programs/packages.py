@@ -1,0 +1,1 @@
+"""Package managers: apt-get, apk, pip, npm."""
