@@ -258,6 +258,7 @@ def prune(engine, all_images: bool = False, filters: dict[str, list[str]] | None
     else:
         raise _invalid_value("dangling", values)
     store = engine.images
+    _containers(engine)   # let go of layers held by containers that are gone
     sizes = store.chain_sizes()
     candidates = [i for i in store.images.values() if not (dangling_only and store.children(i.id))]
     top = [i for i in candidates
