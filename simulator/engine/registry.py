@@ -1,0 +1,252 @@
+"""An offline registry: the catalogue as Docker Hub, plus any registry a scenario pushes to.
+
+Blobs are kept by digest, manifests by digest and by tag per repository, as in the
+distribution spec. `docker.io/library/<name>` serves the catalogue
+(simulator/backend/memory/catalogue) and accepts no pushes; any other registry host
+(`localhost:5000`, `127.0.0.1:5000`, ...) exists as soon as something is pushed to it.
+Declared simplification: layers travel uncompressed, so a layer's blob digest is its
+diffID and its manifest media type is `LAYER_MEDIA_TYPE` (model/image.py); real pulls show
+the short digest of the gzip blob instead, and real manifests have other sizes.
+
+Progress lines follow Docker 20.10's non-TTY output (moby `distribution/push_v2.go`,
+`pull_v2.go`, `distribution/xfer`; CLI `jsonmessage`), as recorded in
+tests/conformance/scenarios/push-pull: one `<id>: <status>` line per message, with the
+`Downloading`/`Pushing` progress bars left out as the CLI does without a terminal.
+The concurrent transfers are reported in one fixed order: layers that need no transfer
+first, then the others, each list in the order Docker starts them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..backend.memory import catalogue
+from ..model.events import Event
+from ..model.image import Image, manifest, sha256_digest, short_id
+from ..model.layer import Layer
+from ..model.reference import DEFAULT_DOMAIN, Reference, parse
+from .errors import DockerError, NotFound
+
+MAX_DOWNLOADS = 3  # dockerd --max-concurrent-downloads default: later layers say "Waiting"
+MAX_UPLOADS = 5    # dockerd --max-concurrent-uploads default
+DENIED = "denied: requested access to the resource is denied"
+
+Write = Callable[[str], None]
+
+
+class StreamError(DockerError):
+    """An error the daemon sends inside a push's progress stream, after some output: the CLI
+    prints it as it is, without `Error response from daemon: ` (CLI `jsonmessage.go`)."""
+
+
+@dataclass
+class Repository:
+    tags: dict[str, str] = field(default_factory=dict)   # tag -> manifest digest
+    manifests: set[str] = field(default_factory=set)      # manifest digests
+    blobs: set[str] = field(default_factory=set)          # layer and config digests
+
+
+class Registry:
+    """All registries the engine can reach. `engine.registry.pull/push/ensure` are what the
+    `pull`, `push`, `run`/`create` and `build` commands call."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.blobs: dict[str, Layer | bytes] = {}        # digest -> layer, or config JSON bytes
+        self.manifests: dict[str, bytes] = {}            # digest -> manifest JSON bytes
+        self.repos: dict[str, Repository] = {}           # "127.0.0.1:5000/app" -> repository
+        self.holders: dict[str, list[str]] = {}          # blob digest -> repositories, oldest first
+        self.logins: dict[str, str] = {}                 # server -> user name
+
+    # -- pull -----------------------------------------------------------------------
+    def pull(self, ref: str | Reference, write: Write | None = None) -> tuple[Image, list[str]]:
+        """Fetch `ref` (tag defaulted to latest) into the image store, tag it and record its
+        repo digest. Returns the image and the progress lines (also given to `write` one by
+        one as they happen). Raises NotFound with the daemon's message for an unknown
+        repository or tag."""
+        ref = _parsed(ref)
+        lines, out = _collector(write)
+        digest = self._resolve(ref)
+        body = json.loads(self.manifests[digest])
+        image = Image(self.blobs[body["config"]["digest"]])
+        layers = [self.blobs[d["digest"]] for d in body["layers"]]
+        store = self.engine.images
+        self.engine.clock.tick()
+        out(f"{ref.tag or ref.digest}: Pulling from {ref.path}")
+        if image.id not in store.images:
+            self._download(image, layers, out)
+            store.add_image(image)
+        out(f"Digest: {digest}")
+        store.digests[f"{ref.name}@{digest}"] = image.id
+        updated = True
+        if ref.tag:
+            updated = store.tags.get(f"{ref.name}:{ref.tag}") != image.id
+            if updated:
+                store.tag(ref, image.id)
+        self.engine.emit(Event("registry.image_pulled", f"{ref} pulled: image {image.short_id} with "
+                               f"{len(layers)} layers, manifest {short_id(digest)}",
+                               {"ref": str(ref), "id": image.id, "digest": digest}))
+        out(f"Status: {'Downloaded newer image' if updated else 'Image is up to date'} for {ref}")
+        return image, lines
+
+    def ensure(self, ref: str, write: Write | None = None) -> tuple[Image, list[str]]:
+        """The local image `ref`, or else pull it first as `docker run`/`create` do, after the
+        line `Unable to find image '<ref>' locally` (which the CLI prints on stderr, with the
+        pull's progress; CLI `container/create.go`)."""
+        image = self.engine.images.find(ref)
+        if image is not None:
+            return image, []
+        parsed = parse(ref)
+        lines, out = _collector(write)
+        out(f"Unable to find image '{parsed}' locally")
+        image, more = self.pull(parsed, write)
+        return image, lines + more
+
+    def _download(self, image: Image, layers: list[Layer], out: Write) -> None:
+        """Store the layers the engine lacks. A layer already exists when its whole chain
+        does (moby `xfer/download.go`), so only a prefix of the layers can be skipped."""
+        store = self.engine.images
+        have = {c for img in store.images.values() for c in img.chain_ids}
+        chains = image.chain_ids
+        skip = 0
+        while skip < len(layers) and chains[skip] in have:
+            skip += 1
+        for layer in layers[:skip]:
+            out(f"{short_id(layer.diff_id)}: Already exists")
+            self.engine.emit(Event("registry.layer_exists", f"layer {short_id(layer.diff_id)} is already "
+                                   "in the image store: not downloaded", {"diff_id": layer.diff_id}))
+        todo = layers[skip:]
+        for n, layer in enumerate(todo):
+            out(f"{short_id(layer.diff_id)}: Pulling fs layer")
+            if n >= MAX_DOWNLOADS:
+                out(f"{short_id(layer.diff_id)}: Waiting")
+        for layer in todo:
+            out(f"{short_id(layer.diff_id)}: Verifying Checksum")
+            out(f"{short_id(layer.diff_id)}: Download complete")
+        for layer in todo:
+            store.add_layer(layer)
+            out(f"{short_id(layer.diff_id)}: Pull complete")
+            self.engine.emit(Event("registry.blob_pulled", f"layer {short_id(layer.diff_id)} downloaded "
+                                   f"({layer.size} bytes) and stored", {"diff_id": layer.diff_id}))
+
+    def _resolve(self, ref: Reference) -> str:
+        """The manifest digest `ref` names in its repository."""
+        if ref.domain == DEFAULT_DOMAIN:
+            self._load_catalogue(ref)
+            if ref.name not in self.repos:
+                raise NotFound(f"pull access denied for {ref.familiar_name}, repository does not exist or "
+                               f"may require 'docker login': {DENIED}")
+        repo = self.repos.get(ref.name, Repository())
+        digest = ref.digest if ref.digest in repo.manifests else repo.tags.get(ref.tag or "")
+        if digest is None:
+            raise NotFound(f"manifest for {ref} not found: manifest unknown: manifest unknown")
+        return digest
+
+    def _load_catalogue(self, ref: Reference) -> None:
+        """Publish the catalogue images `ref` may name (all tags of its repository for a
+        digest) on first use: building one hashes its layers, so it is done lazily."""
+        known = self.repos[ref.name].tags if ref.name in self.repos else {}
+        for tag in catalogue.tags(ref.name):
+            if tag not in known and (ref.digest or tag == ref.tag):
+                image, layers = catalogue.get(f"{ref.name}:{tag}")
+                self._store(ref.name, tag, image, layers)
+
+    # -- push -----------------------------------------------------------------------
+    def push(self, ref: str | Reference, write: Write | None = None) -> list[str]:
+        """Upload the image tagged `ref` (tag defaulted to latest), moving only the blobs the
+        repository lacks; returns the progress lines. Raises StreamError (printed as is) for
+        a repository with no local tag, a missing tag, or a registry that refuses."""
+        ref = _parsed(ref)
+        lines, out = _collector(write)
+        self.engine.clock.tick()
+        out(f"The push refers to repository [{ref.name}]")
+        store = self.engine.images
+        if not any(key.rpartition(":")[0] == ref.name for key in store.tags):
+            raise StreamError(f"An image does not exist locally with the tag: {ref.familiar_name}")
+        image_id = store.tags.get(f"{ref.name}:{ref.tag}")
+        if image_id is None:
+            raise StreamError(f"tag does not exist: {ref}")
+        image = store.images[image_id]
+        top_first = list(dict.fromkeys(reversed(image.diff_ids)))
+        for n, diff_id in enumerate(top_first):
+            out(f"{short_id(diff_id)}: Preparing")
+            if n >= MAX_UPLOADS:
+                out(f"{short_id(diff_id)}: Waiting")
+        if ref.domain == DEFAULT_DOMAIN and (ref.path.startswith("library/") or DEFAULT_DOMAIN not in self.logins):
+            self.engine.emit(Event("registry.push_denied", f"{ref.domain} refused the push to {ref.name}: "
+                                   "not logged in, or not your repository", {"ref": str(ref)}))
+            raise StreamError(DENIED)
+        repo = self.repos.setdefault(ref.name, Repository())
+        moved = []
+        for diff_id in top_first:
+            source = self._mount_source(ref, diff_id)
+            if diff_id in repo.blobs:
+                out(f"{short_id(diff_id)}: Layer already exists")
+                self.engine.emit(Event("registry.blob_exists", f"layer {short_id(diff_id)} is already in "
+                                       f"{ref.name}: not uploaded", {"digest": diff_id, "repository": ref.name}))
+            elif source:
+                out(f"{short_id(diff_id)}: Mounted from {source.partition('/')[2]}")
+                self.engine.emit(Event("registry.blob_mounted", f"layer {short_id(diff_id)} mounted from {source} "
+                                       f"into {ref.name}: the registry shares the blob, nothing is uploaded",
+                                       {"digest": diff_id, "repository": ref.name, "from": source}))
+            else:
+                moved.append(diff_id)
+        for diff_id in moved:
+            out(f"{short_id(diff_id)}: Pushed")
+            self.engine.emit(Event("registry.blob_pushed", f"layer {short_id(diff_id)} uploaded to {ref.name} "
+                                   f"({store.layers[diff_id].size} bytes)", {"digest": diff_id, "repository": ref.name}))
+        digest, raw = self._store(ref.name, ref.tag, image, store.image_layers(image))
+        store.digests[f"{ref.name}@{digest}"] = image.id
+        self.engine.emit(Event("registry.manifest_pushed", f"manifest {short_id(digest)} of image {image.short_id} "
+                               f"stored as {ref}", {"ref": str(ref), "digest": digest, "id": image.id}))
+        out(f"{ref.tag}: digest: {digest} size: {len(raw)}")
+        return lines
+
+    def _mount_source(self, ref: Reference, digest: str) -> str | None:
+        """The repository on the same registry that most recently got this blob, if any."""
+        for name in reversed(self.holders.get(digest, [])):
+            if name != ref.name and name.startswith(ref.domain + "/"):
+                return name
+        return None
+
+    def _store(self, name: str, tag: str, image: Image, layers: list[Layer]) -> tuple[str, bytes]:
+        """Put an image's blobs and manifest into repository `name` under `tag`."""
+        repo = self.repos.setdefault(name, Repository())
+        raw = manifest(image, {layer.diff_id: layer.tar_size for layer in layers})
+        digest = sha256_digest(raw)
+        for blob, value in [(image.id, image.raw)] + [(layer.diff_id, layer) for layer in layers]:
+            self.blobs[blob] = value
+            if blob not in repo.blobs:
+                repo.blobs.add(blob)
+                self.holders.setdefault(blob, []).append(name)
+        self.manifests[digest] = raw
+        repo.manifests.add(digest)
+        repo.tags[tag] = digest
+        return digest, raw
+
+    # -- credentials ------------------------------------------------------------------
+    def login(self, server: str, user: str) -> None:
+        """Remember a login (any credentials are accepted: the registries are simulated)."""
+        self.logins[server] = user
+        self.engine.emit(Event("registry.login", f"logged in to {server} as {user}", {"server": server}))
+
+    def logout(self, server: str) -> None:
+        self.logins.pop(server, None)
+        self.engine.emit(Event("registry.logout", f"credentials for {server} removed", {"server": server}))
+
+
+def _parsed(ref: str | Reference) -> Reference:
+    ref = parse(ref) if isinstance(ref, str) else ref
+    return ref if (ref.tag or ref.digest) else ref.with_tag("latest")
+
+
+def _collector(write: Write | None) -> tuple[list[str], Write]:
+    lines: list[str] = []
+
+    def out(line: str) -> None:
+        lines.append(line)
+        if write is not None:
+            write(line)
+    return lines, out
