@@ -1,0 +1,29 @@
+# make demo   - play the seed walkthrough scenario
+# make test   - run the test suite
+# Both create .venv (python3 -m venv) and install the project into it on first use.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test conformance-record clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m simulator play examples/seed-walkthrough/walkthrough.txt
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# Re-record the real Docker 20.10 transcripts (root, docker.io, docker-registry, busybox-static).
+conformance-record:
+	$(PYTHON) tests/conformance/record.py tests/conformance/scenarios/*/scenario.txt
+
+clean:
+	rm -rf $(VENV) .simulator .pytest_cache .hypothesis
