@@ -91,6 +91,23 @@ class Volumes:
         self.calls.append(("release", container_id, remove_anonymous))
 
 
+class Ports:
+    def publish(self, c, specs):
+        return []
+
+    def start(self, c):
+        return []
+
+    def release(self, c):
+        pass
+
+    def display(self, c):
+        return ""
+
+    def settings(self, container_id):
+        return {}
+
+
 def busybox_image() -> tuple[Image, Layer]:
     layer = Layer.of({"/bin": directory(), "/bin/sh": file("sh", 0o755), "/etc": directory(),
                       "/etc/passwd": file("root:x:0:0\n"), "/etc/shadow": file("root:*\n"),
@@ -106,7 +123,8 @@ def busybox_image() -> tuple[Image, Layer]:
 def make_engine():
     events = EventBus()
     engine = SimpleNamespace(clock=VirtualClock(), ids=IdSource("test"), events=events,
-                             backend=ScriptedBackend(SCRIPT), volumes=Volumes())
+                             backend=ScriptedBackend(SCRIPT), volumes=Volumes(),
+                             ports=Ports())
     engine.emit = events.emit
     engine.images = ImageStore(emit=events.emit)
     image, layer = busybox_image()

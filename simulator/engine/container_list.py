@@ -109,8 +109,7 @@ class PsRow:
         return human_duration((self._now - self._c.created).total_seconds()) + " ago"
 
     def Ports(self) -> str:
-        ports = self._engine.ports if self._c.ports or self._c.config.get("ExposedPorts") else None
-        return ports.display(self._c) if ports is not None and hasattr(ports, "display") else ""
+        return self._engine.ports.display(self._c)
 
     def Status(self) -> str:
         return self._c.status(self._now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..backend.base import Process
@@ -32,12 +32,9 @@ class Run:
     def output_until(self, instant: datetime) -> list[tuple[datetime, str, str]]:
         """(time, stream, text) written up to `instant` (and up to the end of the run)."""
         last = min(instant, self.ended) if self.ended else instant
-        out = []
-        for offset, stream, text in self.process.output:
-            at = self.started.timestamp() + offset
-            if at <= last.timestamp() + 1e-9:
-                out.append((datetime.fromtimestamp(at, self.started.tzinfo), stream, text))
-        return out
+        limit = (last - self.started).total_seconds() + 1e-6   # datetimes keep microseconds
+        return [(self.started + timedelta(seconds=offset), stream, text)
+                for offset, stream, text in self.process.output if offset <= limit]
 
 
 @dataclass

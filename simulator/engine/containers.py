@@ -145,10 +145,9 @@ class Containers:
         self.engine.backend.prepare(cid, self.engine.images.tree(image), self._observer(c))
         self.by_id[cid] = c
         try:
+            c.ports = self.engine.ports.publish(c, list(opts.ports))
             c.mounts = self.engine.volumes.attach(cid, image, list(opts.volumes), opts.cwd)
             self.engine.images.retain(cid, image)
-            if opts.ports:
-                c.ports = self.engine.ports.publish(c, list(opts.ports))
         except DockerError:
             self._forget(c, remove_volumes=True)
             raise
@@ -229,9 +228,11 @@ class Containers:
         source = c.state
         spec = ProcessSpec(tuple(c.argv), tuple(c.config.get("Env") or ()), c.config.get("WorkingDir") or "/",
                            c.config.get("User") or "", c.host.init, True)
+        self.engine.ports.start(c)   # DockerError (port taken): the state does not change
         try:
             process = self.engine.backend.start(c.id, spec)
         except StartError as err:
+            self.engine.ports.release(c)
             c.running = c.restarting = False
             c.exit_code, c.error = err.exit_code, err.message
             self._move(c, source, "start-failed", err.message)
@@ -286,6 +287,7 @@ class Containers:
         """The main process ended with `code`: exited, or restarting if the policy says so."""
         run = c.current
         run.ended = self._now()
+        self.engine.ports.release(c)
         c.pid, c.exit_code, c.finished_at, c.paused = 0, code, self._now(), False
         c.oom_killed = c.oom_killed or oom
         delay = c.restarts.should_restart(code, c.manually_stopped, (run.ended - run.started).total_seconds())
@@ -371,6 +373,7 @@ class Containers:
              auto_remove: bool = True) -> None:
         """The process dies at once from a signal (no restart: the user asked for it)."""
         c.current.ended = self._now()
+        self.engine.ports.release(c)
         c.pid, c.exit_code, c.finished_at = 0, code, self._now()
         c.running = c.paused = c.restarting = False
         self._move(c, source, transition, f"{detail}; exit code {code}")
@@ -468,8 +471,7 @@ class Containers:
         self.engine.backend.remove(c.id)
         self.engine.volumes.release(c.id, remove_volumes)
         self.engine.images.release(c.id)
-        if c.ports:
-            self.engine.ports.release(c)
+        self.engine.ports.release(c)
 
     def rename(self, ref: str, new_name: str) -> None:
         """`docker rename` (moby `daemon/rename.go`, 20.10 wording)."""
@@ -523,6 +525,15 @@ class Containers:
                 raise WouldBlockForever(f"{' '.join(argv)} never ends; run it with docker exec -d")
             self._advance(process.runs_for)
         return process
+
+    def inspect(self, ref: str) -> dict[str, Any]:
+        """`docker inspect` JSON, with the published ports."""
+        c = self.get(ref)
+        data = c.inspect()
+        data["HostConfig"]["PortBindings"] = {
+            b.port: [{"HostIp": b.host_ip, "HostPort": b.host_port}] for b in c.ports}
+        data["NetworkSettings"]["Ports"] = self.engine.ports.settings(c.id)
+        return data
 
     def image_of(self, c: Container) -> str:
         """`docker ps` IMAGE: the name typed at create while it still means the same image,

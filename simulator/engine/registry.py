@@ -135,7 +135,7 @@ class Registry:
         """The manifest digest `ref` names in its repository."""
         if ref.domain == DEFAULT_DOMAIN:
             self._load_catalogue(ref)
-            if ref.name not in self.repos:
+            if ref.name not in self.repos and not catalogue.tags(ref.name):
                 raise NotFound(f"pull access denied for {ref.familiar_name}, repository does not exist or "
                                f"may require 'docker login': {DENIED}")
         repo = self.repos.get(ref.name, Repository())

@@ -126,9 +126,9 @@ class Volumes:
         self.engine.emit(Event("volume.removed", f"volume {_shown(name)} removed with its "
                                f"{volume.size} bytes of data", {"name": name, "size": volume.size}))
 
-    def prune(self) -> tuple[list[str], int]:
-        """Remove every volume no container uses: (names removed, bytes reclaimed)."""
-        names = [v.name for v in self.list() if not v.refs]
+    def prune(self, keep: set[str] = frozenset()) -> tuple[list[str], int]:
+        """Remove every volume no container uses, but those in `keep`: (names removed, bytes reclaimed)."""
+        names = [v.name for v in self.list() if not v.refs and v.name not in keep]
         reclaimed = sum(self.volumes[n].size for n in names)
         for name in names:
             self.remove(name)

@@ -1,0 +1,110 @@
+"""`docker diff`, `docker commit` and `docker cp`.
+
+docker/cli 20.10 `cli/command/container/{diff,commit,cp}.go`: diff prints `<A|C|D> <path>`;
+commit prints the new image's `sha256:` ID; cp copies like tar extraction (a file or a
+folder lands in an existing folder under its own name, otherwise it takes the destination's
+name), `Error: No such container:path: <c>:<path>` when the container path is missing, and
+`lstat <abs path>: no such file or directory` when the local one is.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ...engine.errors import NotFound
+from ...model.layer import Entry, Kind
+from ..app import Flag, UsageError, command
+
+
+@command("diff", aliases=("container diff",), usage="docker diff CONTAINER",
+         short="Inspect changes to files or directories on a container's filesystem", args=(1, 1))
+def diff(ctx, opts, args) -> int:
+    for kind, path in ctx.engine.containers.files.diff(args[0]):
+        ctx.out(f"{kind} {path}\n")
+    return 0
+
+
+@command("commit", aliases=("container commit",), usage="docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+         short="Create a new image from a container's changes", args=(1, 2),
+         flags=[Flag("author", "a", str, 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")',
+                     metavar="string"),
+                Flag("change", "c", list, "Apply Dockerfile instruction to the created image", metavar="list"),
+                Flag("message", "m", str, "Commit message", metavar="string"),
+                Flag("pause", "p", bool, "Pause container during commit", default=True)])
+def commit(ctx, opts, args) -> int:
+    image = ctx.engine.containers.files.commit(args[0], args[1] if len(args) > 1 else None,
+                                               message=opts.message or "", author=opts.author or "",
+                                               changes=opts.change, pause=opts.pause)
+    ctx.out(image.id + "\n")
+    return 0
+
+
+def _split(arg: str) -> tuple[str | None, str]:
+    """`container:path` or a local path (one that starts with `/` or `.` is always local)."""
+    if arg.startswith(("/", ".")) or ":" not in arg:
+        return None, arg
+    name, _, path = arg.partition(":")
+    return name, path
+
+
+def _read_local(root: str) -> list[tuple[str, Entry, bytes]]:
+    base = os.path.dirname(root.rstrip("/")) or "."
+    items = []
+    for current, dirs, files in os.walk(root) if os.path.isdir(root) else [(None, [], [root])]:
+        if current is not None:
+            items.append((os.path.relpath(current, base), Entry(Kind.DIR, os.stat(current).st_mode & 0o7777), b""))
+            dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(current, name) if current else name
+            if os.path.islink(path):
+                items.append((os.path.relpath(path, base), Entry(Kind.SYMLINK, 0o777, target=os.readlink(path)), b""))
+                continue
+            with open(path, "rb") as fh:
+                data = fh.read()
+            items.append((os.path.relpath(path, base), Entry(Kind.FILE, os.stat(path).st_mode & 0o7777), data))
+    return items
+
+
+def _write_local(dest: str, items: list[tuple[str, Entry, bytes]]) -> None:
+    root = items[0][0]
+    into = os.path.isdir(dest)
+    for rel, entry, data in items:
+        path = os.path.join(dest, rel) if into else dest + rel[len(root):]
+        if entry.kind is Kind.DIR:
+            os.makedirs(path, exist_ok=True)
+        elif entry.kind is Kind.SYMLINK:
+            if os.path.lexists(path):
+                os.remove(path)
+            os.symlink(entry.target, path)
+        else:
+            with open(path, "wb") as fh:
+                fh.write(data)
+            os.chmod(path, entry.mode & 0o777)
+
+
+@command("cp", aliases=("container cp",), usage="docker cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-",
+         short="Copy files/folders between a container and the local filesystem", args=(2, 2),
+         flags=[Flag("archive", "a", bool, "Archive mode (copy all uid/gid information)"),
+                Flag("follow-link", "L", bool, "Always follow symbol link in SRC_PATH")])
+def cp(ctx, opts, args) -> int:
+    (src_c, src), (dst_c, dst) = _split(args[0]), _split(args[1])
+    if src_c and dst_c:
+        raise UsageError("copying between containers is not supported")
+    if not src_c and not dst_c:
+        raise UsageError("must specify at least one container source")
+    files = ctx.engine.containers.files
+    try:
+        if src_c:
+            items = files.read_tree(src_c, src)
+            _write_local(os.path.join(ctx.cwd, dst), items)
+            return 0
+        local = os.path.abspath(os.path.join(ctx.cwd, src))
+        if not os.path.lexists(local):
+            ctx.err(f"lstat {local}: no such file or directory\n")
+            return 1
+        files.write_tree(dst_c, dst, _read_local(local))
+    except NotFound as err:
+        ctx.err(f"Error: {err.message}\n")
+        return 1
+    return 0
+

@@ -1,0 +1,109 @@
+"""`docker create` and `docker run`.
+
+docker/cli 20.10 `cli/command/container/{create,run,opts}.go`: a missing image is pulled
+after `Unable to find image '<ref>' locally`; CLI-side option errors print
+`docker: <msg>.\\nSee 'docker run --help'.` (125); daemon errors at create print
+`docker: Error response from daemon: <msg>.\\nSee 'docker run --help'.` under `run` (125) but
+plain `Error response from daemon: <msg>` under `create` (1); a container that cannot start
+gives `docker: Error response from daemon: <msg>.` and 126/127 (`runStartContainerErr`,
+125 for other failures such as a taken port), and an attached `run` then logs
+`error waiting for container: context canceled`.
+"""
+
+from __future__ import annotations
+
+from ...engine.containers import CreateOptions, WouldBlockForever
+from ...engine.errors import DockerError, NotFound, StartError
+from ...engine.restart import PolicySyntaxError, RestartPolicy
+from ..app import Flag, UsageError, command
+from . import container_view
+
+CREATE_FLAGS = [
+    Flag("name", None, str, "Assign a name to the container", metavar="string"),
+    Flag("env", "e", list, "Set environment variables", metavar="list"),
+    Flag("publish", "p", list, "Publish a container's port(s) to the host", metavar="list"),
+    Flag("volume", "v", list, "Bind mount a volume", metavar="list"),
+    Flag("workdir", "w", str, "Working directory inside the container", metavar="string"),
+    Flag("user", "u", str, "Username or UID (format: <name|uid>[:<group|gid>])", metavar="string"),
+    Flag("entrypoint", None, str, "Overwrite the default ENTRYPOINT of the image", metavar="string"),
+    Flag("restart", None, str, "Restart policy to apply when a container exits", default="no", metavar="string"),
+    Flag("memory", "m", str, "Memory limit", metavar="bytes"),
+    Flag("init", None, bool, "Run an init inside the container that forwards signals and reaps processes"),
+    Flag("network", None, str, "Connect a container to a network", default="default", metavar="network"),
+    Flag("label", "l", list, "Set meta data on a container", metavar="list"),
+    Flag("rm", None, bool, "Automatically remove the container when it exits"),
+    Flag("interactive", "i", bool, "Keep STDIN open even if not attached"),
+    Flag("tty", "t", bool, "Allocate a pseudo-TTY"),
+]
+
+
+def _options(ctx, opts, args) -> CreateOptions:
+    """The parsed flags; UsageError for what the CLI itself rejects."""
+    try:
+        policy = RestartPolicy.parse(opts.restart or "no")
+        ctx.engine.ports.publish(None, list(opts.publish))
+    except (PolicySyntaxError, ValueError) as err:
+        raise UsageError(str(err)) from None
+    if opts.rm and policy.name not in ("", "no"):
+        raise UsageError("Conflicting options: --restart and --rm")
+    return CreateOptions(
+        command=list(args[1:]), name=opts.name or "", env=list(opts.env), workdir=opts.workdir,
+        user=opts.user, entrypoint=opts.entrypoint, restart=opts.restart or "no", auto_remove=opts.rm,
+        memory=opts.memory, init=opts.init, network=opts.network or "default", volumes=list(opts.volume),
+        ports=list(opts.publish), labels=list(opts.label), tty=opts.tty, interactive=opts.interactive,
+        cwd=ctx.cwd)
+
+
+def _create(ctx, image: str, options: CreateOptions):
+    """Create the container, pulling the image first if it is not here."""
+    containers = ctx.engine.containers
+    try:
+        return containers.create(image, options)
+    except NotFound as err:
+        if not err.message.startswith("No such image"):
+            raise
+    ctx.engine.registry.ensure(image, lambda line: (
+        ctx.err if line.startswith("Unable to find image") else ctx.out)(line + "\n"))
+    return containers.create(image, options)
+
+
+@command("create", aliases=("container create",), usage="docker create [OPTIONS] IMAGE [COMMAND] [ARG...]",
+         short="Create a new container", args=(1, None), flags=CREATE_FLAGS, interspersed=False)
+def create(ctx, opts, args) -> int:
+    options = _options(ctx, opts, args)
+    try:
+        c = _create(ctx, args[0], options)
+    except DockerError as err:
+        ctx.err(f"Error response from daemon: {err.message}\n")
+        return 1
+    ctx.out(c.id + "\n")
+    return 0
+
+
+@command("run", aliases=("container run",), usage="docker run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+         short="Run a command in a new container", args=(1, None),
+         flags=CREATE_FLAGS + [Flag("detach", "d", bool, "Run container in background and print container ID")],
+         interspersed=False)
+def run(ctx, opts, args) -> int:
+    containers = ctx.engine.containers
+    c = _create(ctx, args[0], _options(ctx, opts, args))
+    try:
+        containers.start(c.id)
+    except DockerError as err:
+        ctx.err(f"docker: Error response from daemon: {err.message}.\n")
+        if not opts.detach:
+            stamp = ctx.engine.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            ctx.err(f'time="{stamp}" level=error msg="error waiting for container: context canceled"\n')
+        return err.exit_code if isinstance(err, StartError) else 125
+    if opts.detach:
+        ctx.out(c.id + "\n")
+        return 0
+    try:
+        code = containers.wait(c.id)
+    except WouldBlockForever:
+        container_view.print_output(ctx, c.runs, ctx.engine.clock.now())
+        ctx.err(f"(simulator: {c.name} keeps running; docker would stay attached to it. "
+                "Use -d, then docker stop.)\n")
+        return 0
+    container_view.print_output(ctx, c.runs, ctx.engine.clock.now())
+    return code

@@ -1,0 +1,186 @@
+"""`docker ps`, `logs`, `exec`, and `inspect` (containers, and the generic form).
+
+docker/cli 20.10: `cli/command/container/{list,logs,exec}.go`, `cli/command/formatter/
+container.go` (ps columns, `table` formats through a tabwriter with minwidth 10, tabwidth 1,
+padding 3), `cli/command/system/inspect.go` and `cli/command/inspect/inspector.go`
+(`Error: No such object: <x>` / `Error: No such container: <x>`, an empty line from the
+template writer when nothing matched, `template parsing error: ...` with status 64).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ...engine import container_list, image_ops
+from ...engine.errors import DockerError, NotFound
+from ...model.clock import rfc3339
+from ..app import Flag, command
+from ..gotemplate import TemplateError, parse as parse_template
+
+PS_DEFAULT = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+
+
+def tabwrite(text: str, minwidth: int = 10, padding: int = 3) -> str:
+    """Go's text/tabwriter as docker uses it: a column is as wide as its widest cell plus
+    padding (at least minwidth); the text after a line's last tab is not a cell."""
+    rows = [line.split("\t") for line in text.split("\n")]
+    widths: dict[int, int] = {}
+    for cells in rows:
+        for i, cell in enumerate(cells[:-1]):
+            widths[i] = max(widths.get(i, 0), max(len(cell) + padding, minwidth))
+    return "\n".join("".join(cell.ljust(widths[i]) for i, cell in enumerate(cells[:-1])) + cells[-1]
+                     for cells in rows)
+
+
+def print_output(ctx, runs, now) -> None:
+    """What attached runs printed: stdout and stderr, in the order written."""
+    for run in runs:
+        for _, stream, text in run.output_until(now):
+            (ctx.out if stream == "stdout" else ctx.err)(text)
+
+
+class _Header:
+    """The header row of a `table` format: each field gives its column title."""
+
+    go_type = "*formatter.ContainerContext"
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in container_list.PsRow.HEADERS:
+            raise AttributeError(name)
+        return lambda *args: container_list.PsRow.HEADERS[name]
+
+
+@command("ps", aliases=("container ls", "container list", "container ps"), usage="docker ps [OPTIONS]",
+         short="List containers", args=(0, 0),
+         flags=[Flag("all", "a", bool, "Show all containers (default shows just running)"),
+                Flag("filter", "f", list, "Filter output based on conditions provided", metavar="filter"),
+                Flag("format", None, str, "Pretty-print containers using a Go template", metavar="string"),
+                Flag("last", "n", int, "Show n last created containers (includes all states)", default=-1),
+                Flag("latest", "l", bool, "Show the latest created container (includes all states)"),
+                Flag("no-trunc", None, bool, "Don't truncate output"),
+                Flag("quiet", "q", bool, "Only display container IDs"),
+                Flag("size", "s", bool, "Display total file sizes")])
+def ps(ctx, opts, args) -> int:
+    engine = ctx.engine
+    chosen = container_list.select(engine, opts.all, opts.filter, 1 if opts.latest else opts.last)
+    now = engine.clock.now()
+    rows = [container_list.PsRow(engine, c, now, trunc=not opts.no_trunc) for c in chosen]
+    if opts.format:
+        fmt = opts.format
+    elif opts.quiet:
+        fmt = "{{.ID}}"
+    else:
+        fmt = PS_DEFAULT + ("\t{{.Size}}" if opts.size else "")
+    table = fmt.startswith("table")
+    body = fmt[len("table"):].lstrip() if table else fmt
+    try:
+        template = parse_template(body)
+        lines = [template.execute(_Header())] if table and not (opts.quiet and not opts.format) else []
+        lines += [template.execute(row) for row in rows]
+    except TemplateError as err:
+        ctx.err(f"failed to execute template: {err}\n" if "executing" in str(err) else f"{err}\n")
+        return 1 if "executing" in str(err) else 64
+    text = "".join(line + "\n" for line in lines)
+    ctx.out(tabwrite(text) if table else text)
+    return 0
+
+
+@command("logs", aliases=("container logs",), usage="docker logs [OPTIONS] CONTAINER",
+         short="Fetch the logs of a container", args=(1, 1),
+         flags=[Flag("details", None, bool, "Show extra details provided to logs"),
+                Flag("follow", "f", bool, "Follow log output"),
+                Flag("tail", "n", str, 'Number of lines to show from the end of the logs', default="all",
+                     metavar="string"),
+                Flag("timestamps", "t", bool, "Show timestamps")])
+def logs(ctx, opts, args) -> int:
+    try:
+        entries = ctx.engine.containers.logs(args[0])
+    except NotFound as err:
+        ctx.err(f"Error: {err.message}\n")
+        return 1
+    lines = [(at, stream, line) for at, stream, text in entries
+             for line in re.findall(r"[^\n]*\n|[^\n]+$", text)]
+    if opts.tail not in ("all", "") and int(opts.tail) >= 0:
+        lines = lines[len(lines) - int(opts.tail):] if int(opts.tail) else []
+    for at, stream, line in lines:
+        (ctx.out if stream == "stdout" else ctx.err)((rfc3339(at) + " " if opts.timestamps else "") + line)
+    return 0
+
+
+@command("exec", aliases=("container exec",), usage="docker exec [OPTIONS] CONTAINER COMMAND [ARG...]",
+         short="Run a command in a running container", args=(2, None), interspersed=False,
+         flags=[Flag("detach", "d", bool, "Detached mode: run command in the background"),
+                Flag("env", "e", list, "Set environment variables", metavar="list"),
+                Flag("interactive", "i", bool, "Keep STDIN open even if not attached"),
+                Flag("tty", "t", bool, "Allocate a pseudo-TTY"),
+                Flag("user", "u", str, "Username or UID (format: <name|uid>[:<group|gid>])", metavar="string"),
+                Flag("workdir", "w", str, "Working directory inside the container", metavar="string")])
+def exec_(ctx, opts, args) -> int:
+    from ...engine.errors import StartError
+    try:
+        process = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach, env=opts.env,
+                                             workdir=opts.workdir, user=opts.user)
+    except StartError as err:
+        ctx.out(f"OCI runtime exec failed: {err.message}\n")
+        return err.exit_code
+    if opts.detach:
+        return 0
+    for _, stream, text in process.output:
+        (ctx.out if stream == "stdout" else ctx.err)(text)
+    return process.exit_code
+
+
+def _inspect(ctx, args, fmt, find, missing) -> int:
+    """Shared by `docker inspect` and `docker container inspect`: JSON array or one template line each."""
+    found, errors = [], []
+    for arg in args:
+        try:
+            found.append(find(arg))
+        except DockerError:
+            errors.append(missing(arg))
+    if fmt:
+        try:
+            template = parse_template(fmt)
+        except TemplateError as err:
+            ctx.err(f"template parsing error: {err}\n")
+            return 64
+        try:
+            ctx.out("".join(template.execute(item) + "\n" for item in found) or "\n")
+        except TemplateError as err:
+            ctx.err(f"{err}\n")
+            return 1
+    else:
+        ctx.out(json.dumps(found, indent=4, ensure_ascii=False) + "\n" if found else "[]\n")
+    if errors:
+        ctx.err("".join(f"Error: {e}\n" for e in errors))
+        return 1
+    return 0
+
+
+def _any_object(engine, ref: str, kind: str | None):
+    if kind in (None, "container"):
+        if engine.containers.find(ref) is not None:
+            return engine.containers.inspect(ref)
+        if kind == "container":
+            raise NotFound(ref)
+    return image_ops.inspect(engine, ref)
+
+
+@command("inspect", usage="docker inspect [OPTIONS] NAME|ID [NAME|ID...]",
+         short="Return low-level information on Docker objects", args=(1, None),
+         flags=[Flag("format", "f", str, "Format the output using the given Go template", metavar="string"),
+                Flag("size", "s", bool, "Display total file sizes if the type is container"),
+                Flag("type", None, str, "Return JSON for specified type", metavar="string")])
+def inspect(ctx, opts, args) -> int:
+    return _inspect(ctx, args, opts.format, lambda ref: _any_object(ctx.engine, ref, opts.type),
+                    lambda ref: f"No such object: {ref}")
+
+
+@command("container inspect", usage="docker container inspect [OPTIONS] CONTAINER [CONTAINER...]",
+         short="Display detailed information on one or more containers", args=(1, None),
+         flags=[Flag("format", "f", str, "Format the output using the given Go template", metavar="string"),
+                Flag("size", "s", bool, "Display total file sizes")])
+def container_inspect(ctx, opts, args) -> int:
+    return _inspect(ctx, args, opts.format, ctx.engine.containers.inspect,
+                    lambda ref: f"No such container: {ref}")

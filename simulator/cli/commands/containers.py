@@ -1,0 +1,157 @@
+"""Container lifecycle commands: start, stop, restart, kill, pause, unpause, rm, rename, wait.
+
+Output and errors as docker/cli 20.10 `cli/command/container/*.go`: commands taking several
+containers print each argument that worked and then the collected errors, one a line, and
+exit 1 (§0.1 of the reference); `start` prints its errors as they happen and ends with
+`Error: failed to start containers: a, b`; `rm` and `rename` see NotFound errors worded by
+the API client (`Error: No such container: x`).
+"""
+
+from __future__ import annotations
+
+from ...engine.errors import DockerError, NotFound
+from ..app import Flag, command
+from . import container_files, container_run, container_view  # noqa: F401  (registers their commands)
+
+_TIME = Flag("time", "t", int, "Seconds to wait for stop before killing it", default=10)
+
+
+def _each(ctx, args, action) -> int:
+    """Run `action(arg)` for each argument; print the argument or collect the error."""
+    errors = []
+    for arg in args:
+        try:
+            action(arg)
+        except DockerError as err:
+            errors.append(f"Error response from daemon: {err.message}")
+            continue
+        ctx.out(arg + "\n")
+    if errors:
+        ctx.err("\n".join(errors) + "\n")
+        return 1
+    return 0
+
+
+@command("start", aliases=("container start",), usage="docker start [OPTIONS] CONTAINER [CONTAINER...]",
+         short="Start one or more stopped containers", args=(1, None),
+         flags=[Flag("attach", "a", bool, "Attach STDOUT/STDERR and forward signals"),
+                Flag("interactive", "i", bool, "Attach container's STDIN")])
+def start(ctx, opts, args) -> int:
+    containers = ctx.engine.containers
+    if opts.attach:
+        if len(args) > 1:
+            ctx.err("Error: you cannot start and attach multiple containers at once\n")
+            return 1
+        c = containers.get(args[0])
+        runs_before = len(c.runs)
+        try:
+            containers.start(args[0])
+        except DockerError as err:
+            ctx.err(f"Error response from daemon: {err.message}\n")
+            return 1
+        code = containers.wait(c.id) if c.id in containers.by_id else c.exit_code
+        container_view.print_output(ctx, c.runs[runs_before:], ctx.engine.clock.now())
+        return code
+    failed = []
+    for arg in args:
+        try:
+            containers.start(arg)
+        except DockerError as err:
+            ctx.err(f"Error response from daemon: {err.message}\n")
+            failed.append(arg)
+            continue
+        ctx.out(arg + "\n")
+    if failed:
+        ctx.err(f"Error: failed to start containers: {', '.join(failed)}\n")
+        return 1
+    return 0
+
+
+@command("stop", aliases=("container stop",), usage="docker stop [OPTIONS] CONTAINER [CONTAINER...]",
+         short="Stop one or more running containers", args=(1, None), flags=[_TIME])
+def stop(ctx, opts, args) -> int:
+    return _each(ctx, args, lambda ref: ctx.engine.containers.stop(ref, opts.time))
+
+
+@command("restart", aliases=("container restart",), usage="docker restart [OPTIONS] CONTAINER [CONTAINER...]",
+         short="Restart one or more containers", args=(1, None), flags=[_TIME])
+def restart(ctx, opts, args) -> int:
+    return _each(ctx, args, lambda ref: ctx.engine.containers.restart(ref, opts.time))
+
+
+@command("kill", aliases=("container kill",), usage="docker kill [OPTIONS] CONTAINER [CONTAINER...]",
+         short="Kill one or more running containers", args=(1, None),
+         flags=[Flag("signal", "s", str, "Signal to send to the container", default="KILL", metavar="string")])
+def kill(ctx, opts, args) -> int:
+    return _each(ctx, args, lambda ref: ctx.engine.containers.kill(ref, opts.signal))
+
+
+@command("pause", aliases=("container pause",), usage="docker pause CONTAINER [CONTAINER...]",
+         short="Pause all processes within one or more containers", args=(1, None))
+def pause(ctx, opts, args) -> int:
+    return _each(ctx, args, ctx.engine.containers.pause)
+
+
+@command("unpause", aliases=("container unpause",), usage="docker unpause CONTAINER [CONTAINER...]",
+         short="Unpause all processes within one or more containers", args=(1, None))
+def unpause(ctx, opts, args) -> int:
+    return _each(ctx, args, ctx.engine.containers.unpause)
+
+
+@command("rm", aliases=("container rm",), usage="docker rm [OPTIONS] CONTAINER [CONTAINER...]",
+         short="Remove one or more containers", args=(1, None),
+         flags=[Flag("force", "f", bool, "Force the removal of a running container (uses SIGKILL)"),
+                Flag("link", "l", bool, "Remove the specified link"),
+                Flag("volumes", "v", bool, "Remove anonymous volumes associated with the container")])
+def rm(ctx, opts, args) -> int:
+    errors = []
+    for arg in args:
+        name = arg.strip("/")
+        try:
+            if not name:
+                raise DockerError("Container name cannot be empty")
+            ctx.engine.containers.remove(name, force=opts.force, volumes=opts.volumes)
+        except NotFound as err:
+            text = f"Error: {err.message}"
+            if opts.force:
+                ctx.err(text + "\n")
+            else:
+                errors.append(text)
+            continue
+        except DockerError as err:
+            errors.append(f"Error response from daemon: {err.message}")
+            continue
+        ctx.out(arg + "\n")
+    if errors:
+        ctx.err("\n".join(errors) + "\n")
+        return 1
+    return 0
+
+
+@command("rename", aliases=("container rename",), usage="docker rename CONTAINER NEW_NAME",
+         short="Rename a container", args=(2, 2))
+def rename(ctx, opts, args) -> int:
+    old, new = args
+    try:
+        ctx.engine.containers.rename(old, new)
+    except DockerError as err:
+        ctx.err(f"Error response from daemon: {err.message}\nError: failed to rename container named {old}\n")
+        return 1
+    return 0
+
+
+@command("wait", aliases=("container wait",), usage="docker wait CONTAINER [CONTAINER...]",
+         short="Block until one or more containers stop, then print their exit codes", args=(1, None))
+def wait(ctx, opts, args) -> int:
+    errors = []
+    for arg in args:
+        try:
+            code = ctx.engine.containers.wait(arg)
+        except DockerError as err:
+            errors.append(f"Error response from daemon: {err.message}")
+            continue
+        ctx.out(f"{code}\n")
+    if errors:
+        ctx.err("\n".join(errors) + "\n")
+        return 1
+    return 0
