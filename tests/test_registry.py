@@ -21,15 +21,19 @@ from simulator.model.reference import parse
 def make_engine():
     events = []
     clock = VirtualClock()
-    engine = SimpleNamespace(clock=clock, events=events, emit=events.append)
+    engine = SimpleNamespace(clock=clock, events=events, emit=events.append, now=lambda: "2026-01-01T12:00:00Z")
     engine.images = ImageStore(emit=events.append)
     engine.registry = Registry(engine)
-    image, layers = catalogue.imported_busybox("2026-01-01T12:00:00Z")
-    for layer in layers:
-        engine.images.add_layer(layer)
-    engine.images.add_image(image)
-    engine.images.tag(parse("busybox"), image.id)
+    engine.registry.import_busybox()
     return engine
+
+
+def test_import_busybox_is_the_conformance_engines_starting_image():
+    engine = make_engine()
+    image = engine.images.find("busybox:latest")
+    assert image.id == catalogue.imported_busybox("2026-01-01T12:00:00Z")[0].id
+    assert engine.images.digests == {}
+    assert engine.images.size(image) == 1_983_147
 
 
 def add_app(engine) -> tuple[Image, Layer]:

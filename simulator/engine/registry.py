@@ -226,6 +226,21 @@ class Registry:
         repo.tags[tag] = digest
         return digest, raw
 
+    # -- the starting image ------------------------------------------------------------
+    def import_busybox(self) -> Image:
+        """Give the engine `busybox:latest` as every conformance engine starts with it:
+        `docker import --change 'CMD ["sh"]'` of the busybox rootfs, dated now (no repo
+        digest, comment `Imported from -`)."""
+        store = self.engine.images
+        image, layers = catalogue.imported_busybox(self.engine.now())
+        for layer in layers:
+            store.add_layer(layer)
+        store.add_image(image)
+        store.tag(parse("busybox:latest"), image.id)
+        self.engine.emit(Event("image.imported", f"busybox:latest imported from a rootfs tar as image "
+                               f"{image.short_id} (one layer, {layers[0].size} bytes)", {"id": image.id}))
+        return image
+
     # -- credentials ------------------------------------------------------------------
     def login(self, server: str, user: str) -> None:
         """Remember a login (any credentials are accepted: the registries are simulated)."""
