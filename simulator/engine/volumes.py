@@ -172,7 +172,16 @@ class Volumes:
                 volume = self.create()
                 mounts.append(self._use(volume, container_id, dest, "", True, False, True, tree))
         self.mounts[container_id] = mounts
+        self._lay_over_snapshot(container_id)
         return mounts
+
+    def _lay_over_snapshot(self, container_id: str) -> None:
+        """Make the container's snapshot the mounted view, so that its processes, `exec` and
+        `cp` all see the mounts. The memory backend keeps its views by key (`views`); a
+        backend that mounts for real has nothing to do here."""
+        views = getattr(self.engine.backend, "views", None)
+        if self.mounts.get(container_id) and views is not None and container_id in views:
+            views[container_id] = self.wrap(container_id, views[container_id])
 
     def _use(self, volume: Volume, container_id: str, dest: str, mode: str, rw: bool, named: bool,
              copy: bool, tree: Tree) -> Mount:
