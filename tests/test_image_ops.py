@@ -269,3 +269,19 @@ def test_go_config_matches_recorded_json_order():
     full = ops.go_config({"User": "www-data", "ExposedPorts": {"53/udp": {}, "8080/tcp": {}},
                           "StopSignal": "SIGUSR1", "Shell": ["/bin/sh", "-e", "-c"]})
     assert list(full)[6] == "ExposedPorts" and list(full)[-2:] == ["StopSignal", "Shell"]
+
+
+def test_prune_until_and_label(w):
+    bb = w.base()
+    old = w.build(bb, "old", "old")
+    ops.remove(w, "old")                              # deleted outright: no children
+    old = w.build(bb, "old", "old")
+    w.images.untag(parse("old"))                      # dangling
+    w.clock.advance(3600)
+    new = w.build(bb, "new", "new")
+    w.images.untag(parse("new"))
+    assert [r.value for r in ops.prune(w, filters={"until": ["30m"]}).deleted][:1] == [old.id]
+    assert new.id in w.images.images
+    assert ops.prune(w, filters={"label": ["team=core"]}).deleted == []
+    with pytest.raises(InvalidParameter, match="failed to parse value as time or duration"):
+        ops.prune(w, filters={"until": ["soon"]})

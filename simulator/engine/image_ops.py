@@ -243,6 +243,26 @@ def _labels_match(filters: dict[str, list[str]], labels: dict[str, str] | None) 
     return all(has(s) for s in filters.get("label", [])) and not any(has(s) for s in filters.get("label!", []))
 
 
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)(h|m|s|ms))+")
+
+
+def _until(engine, value: str) -> tuple[int, int]:
+    """`until=`: a Go duration before now (`24h`, `1h30m`), Unix seconds, or an RFC 3339 time
+    (moby `getUntilFromPruneFilters`, `timetypes.GetTimestamp`)."""
+    if _DURATION.fullmatch(value):
+        scale = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+        seconds = sum(float(n) * scale[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", value))
+        now = engine.clock.now().timestamp() - seconds
+        return (math.floor(now), round((now - math.floor(now)) * 1e9))
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        whole, _, frac = value.partition(".")
+        return (int(whole), int(frac.ljust(9, "0")[:9]) if frac else 0)
+    try:
+        return _instant(value)
+    except (AttributeError, ValueError):
+        raise InvalidParameter(f"failed to parse value as time or duration: \"{value}\"") from None
+
+
 def prune(engine, all_images: bool = False, filters: dict[str, list[str]] | None = None) -> PruneReport:
     """`docker image prune` (moby `ImagesPrune`): delete dangling images, or with `all_images`
     every image no container uses. Conflicts are skipped. Space reclaimed is the DiffSize
@@ -261,8 +281,10 @@ def prune(engine, all_images: bool = False, filters: dict[str, list[str]] | None
     _containers(engine)   # let go of layers held by containers that are gone
     sizes = store.chain_sizes()
     candidates = [i for i in store.images.values() if not (dangling_only and store.children(i.id))]
+    until = [_until(engine, v) for v in filters.get("until", [])][-1:]
     top = [i for i in candidates
            if not (not store.references(i.id) and store.children(i.id))
+           and not (until and _instant(i.created) > until[0])
            and _labels_match(filters, i.run_config.get("Labels"))]
     deleted: list[DeleteRecord] = []
     for image in sorted(top, key=lambda i: (i.created, i.id), reverse=True):
