@@ -222,6 +222,7 @@ class Containers:
         c.restarts.reset()
         c.manually_stopped = False
         self._launch(c, "start")
+        self.run_until(self._now().timestamp())   # a process that ends at once has ended
         return True
 
     def _launch(self, c: Container, transition: str) -> None:
