@@ -17,11 +17,10 @@ from ...model.clock import VirtualClock
 from ...model.fs import Observer, Tree, UnionFS
 from ...model.layer import Kind, normpath
 from ..base import Backend, Process, ProcessSpec
-from .programs import execute, find_command, is_executable
+from .programs import DEFAULT_PATH, execute, find_command, is_executable
 from .programs.runtime import Ctx, ExitShell, Forever, Run, Terminal
 from .programs.users import resolve_user
 
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # What containerd + runc add around an exec failure (as recorded from Docker 20.10).
 RUNTIME_ERROR = ("failed to create shim task: OCI runtime create failed: runc create failed: "
                  "unable to start container process: {detail}: unknown")

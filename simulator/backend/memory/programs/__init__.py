@@ -20,6 +20,9 @@ from .runtime import Ctx
 
 Program = Callable[[Ctx], int]
 PROGRAMS: dict[str, Program] = {}
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Scripts of base images that run as simulated programs rather than through the shell.
+SCRIPTS = {"docker-entrypoint.sh"}
 
 
 def program(*names: str) -> Callable[[Program], Program]:
@@ -52,7 +55,7 @@ def find_command(fs: UnionFS, name: str, path_var: str, cwd: str) -> tuple[str, 
         ok = is_executable(fs, path)
         return None if ok is None else (path, ok)
     denied = None
-    for d in path_var.split(":"):
+    for d in (path_var or DEFAULT_PATH).split(":"):
         path = normpath(posixpath.join(d or cwd, name))
         ok = is_executable(fs, path)
         if ok:
@@ -69,6 +72,8 @@ def program_name(path: str, argv0: str) -> str:
 
 def execute(ctx: Ctx, path: str) -> int:
     """Run the executable at `path` with `ctx.argv` (already checked to be executable)."""
+    if posixpath.basename(path) in SCRIPTS:
+        return PROGRAMS[posixpath.basename(path)](ctx)
     content = ctx.fs.stat(path).content
     head = content.data[:256] if content is not None and content.data is not None else b""
     if head.startswith(b"#!"):

@@ -1,1 +1,154 @@
-"""Long-running servers: nginx, node, python."""
+"""Long-running servers: nginx (and the nginx image's /docker-entrypoint.sh), node and
+python scripts. They print what the real ones print at start-up, then block; their
+signal handling is that of the real program (nginx exits 0 on TERM, QUIT and INT; node
+and python install no handler, so as PID 1 they ignore TERM)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from ....model.fs import FSError
+from . import execute, find_command, program
+from .runtime import Ctx, Forever
+
+NGINX_SCRIPTS = ("10-listen-on-ipv6-by-default.sh", "20-envsubst-on-templates.sh", "30-tune-worker-processes.sh")
+
+
+@program("docker-entrypoint.sh")
+def nginx_entrypoint(ctx: Ctx) -> int:
+    """The nginx image's entrypoint: announces its configuration steps, then execs its arguments."""
+    args = ctx.argv[1:]
+    if args and args[0] in ("nginx", "nginx-debug"):
+        me = "/docker-entrypoint.sh"
+        lines = [f"{me}: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+                 f"{me}: Looking for shell scripts in /docker-entrypoint.d/"]
+        for script in NGINX_SCRIPTS:
+            lines.append(f"{me}: Launching /docker-entrypoint.d/{script}")
+            if script.startswith("10-"):
+                lines += [f"{script}: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+                          f"{script}: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf"]
+        lines.append(f"{me}: Configuration complete; ready for start up")
+        ctx.out("".join(line + "\n" for line in lines))
+    if not args:
+        return 0
+    found = find_command(ctx.fs, args[0], ctx.env.get("PATH", ""), ctx.cwd)
+    if (not found or not found[1] or args[0].startswith("-")) and find_command(ctx.fs, "node", ctx.env.get("PATH", ""), ctx.cwd):
+        args = ["node"] + args   # the node image's entrypoint: `docker run node app.js`
+        found = find_command(ctx.fs, "node", ctx.env.get("PATH", ""), ctx.cwd)
+    if not found or not found[1]:
+        ctx.err(f"{ctx.argv[0]}: exec: line 47: {args[0]}: not found\n")
+        return 127
+    return execute(Ctx(ctx.run, args, ctx.env, ctx.cwd, ctx.uid, ctx.gid, ctx.stdin, ctx.fds), found[0])
+
+
+@program("nginx", "nginx-debug")
+def nginx(ctx: Ctx) -> int:
+    """nginx -g 'daemon off;': notices on stderr (the image links error.log to it), then serves."""
+    args = ctx.argv[1:]
+    version = ctx.env.get("NGINX_VERSION", "1.21.6")
+    if "-v" in args or "-V" in args:
+        ctx.err(f"nginx version: nginx/{version}\n")
+        return 0
+    if "-t" in args:
+        ctx.err("nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"
+                "nginx: configuration file /etc/nginx/nginx.conf test is successful\n")
+        return 0
+    now = (ctx.run.started + timedelta(seconds=ctx.run.time)).strftime("%Y/%m/%d %H:%M:%S")
+    notices = ['using the "epoll" event method', f"nginx/{version}",
+               "built by gcc 10.2.1 20210110 (Debian 10.2.1-6) ", "OS: Linux 5.15.0-91-generic",
+               "getrlimit(RLIMIT_NOFILE): 1048576:1048576", "start worker processes",
+               "start worker process 31", "start worker process 32"]
+    ctx.err("".join(f"{now} [notice] 1#1: {n}\n" for n in notices))
+    daemon_off = any("daemon off" in a for a in args)
+    if not daemon_off:
+        return 0   # daemonises: the foreground process ends at once
+    ctx.run.handlers.update({"TERM": 0, "QUIT": 0, "INT": 0})
+    ctx.run.handlers_always = True
+    raise Forever()
+
+
+def _js_literal(expr: str, consts: dict[str, str]) -> str | None:
+    expr = expr.strip()
+    m = re.fullmatch(r"""(['"])(.*)\1""", expr, re.S)
+    if m:
+        return m.group(2)
+    m = re.fullmatch(r"`(.*)`", expr, re.S)
+    if m:
+        return re.sub(r"\$\{\s*(\w+)\s*\}", lambda v: consts.get(v.group(1), v.group(0)), m.group(1))
+    return None
+
+
+@program("node", "nodejs")
+def node(ctx: Ctx) -> int:
+    """node FILE: prints its `console.log` calls with literal (or simple template) arguments,
+    in source order; runs forever if it calls `.listen(`."""
+    args = [a for a in ctx.argv[1:] if not a.startswith("-")]
+    if not args:
+        return 0
+    path = ctx.path(args[0] if args[0].endswith(".js") or ctx.fs.exists(ctx.path(args[0])) else args[0] + ".js")
+    try:
+        src = ctx.read(path)
+    except FSError:
+        ctx.err(f"node:internal/modules/cjs/loader:936\n  throw err;\n  ^\n\nError: Cannot find module '{path}'\n")
+        return 1
+    consts = {m.group(1): m.group(3) for m in
+              re.finditer(r"(?:const|let|var)\s+(\w+)\s*=\s*(['\"]?)([^'\";\n]*)\2\s*;?", src)}
+    for m in re.finditer(r"console\.(log|error|info|warn)\((.*?)\)\s*;?\s*$", src, re.M):
+        text = _js_literal(m.group(2), consts)
+        if text is not None:
+            (ctx.out if m.group(1) in ("log", "info") else ctx.err)(text + "\n")
+    if ".listen(" in src or "setInterval(" in src:
+        raise Forever()
+    return 0
+
+
+@program("python", "python3")
+def python(ctx: Ctx) -> int:
+    """python FILE / -c CODE: `print("literal")` lines; Flask's `app.run(...)` serves forever.
+
+    stdout is block-buffered when it is not a terminal (unless PYTHONUNBUFFERED or -u), so
+    a server's prints never reach the logs: the classic surprise, kept here.
+    """
+    args = ctx.argv[1:]
+    unbuffered = bool(ctx.env.get("PYTHONUNBUFFERED")) or "-u" in args
+    args = [a for a in args if a != "-u"]
+    if not args:
+        return 0
+    if args[0] == "-m" and len(args) > 1 and args[1] == "pip":
+        from .packages import pip
+        return pip(Ctx(ctx.run, ["pip"] + args[2:], ctx.env, ctx.cwd, ctx.uid, ctx.gid, ctx.stdin, ctx.fds))
+    if args[0] in ("-V", "--version"):
+        ctx.out(f"Python {ctx.env.get('PYTHON_VERSION', '3.11.4')}\n")
+        return 0
+    if args[0] == "-c":
+        src = args[1] if len(args) > 1 else ""
+    else:
+        try:
+            src = ctx.read(args[0])
+        except FSError:
+            ctx.err(f"{ctx.argv[0]}: can't open file '{ctx.path(args[0])}': [Errno 2] No such file or directory\n")
+            return 2
+    printed = []
+    for m in re.finditer(r"""^\s*print\((['"])(.*?)\1\)\s*$""", src, re.M):
+        printed.append(m.group(2) + "\n")
+    serves = re.search(r"\bapp\.run\((.*)\)", src)
+    if serves or "serve_forever(" in src:
+        if unbuffered:
+            ctx.out("".join(printed))
+        if serves:
+            port = re.search(r"port\s*=\s*(\d+)", serves.group(1))
+            host = re.search(r"host\s*=\s*['\"]([^'\"]+)", serves.group(1))
+            port_s = port.group(1) if port else "5000"
+            lines = [" * Serving Flask app 'app'", " * Debug mode: off",
+                     "WARNING: This is a development server. Do not use it in a production deployment. "
+                     "Use a production WSGI server instead."]
+            if host and host.group(1) == "0.0.0.0":
+                lines += [" * Running on all addresses (0.0.0.0)", f" * Running on http://127.0.0.1:{port_s}"]
+            else:
+                lines.append(f" * Running on http://{host.group(1) if host else '127.0.0.1'}:{port_s}")
+            lines.append("Press CTRL+C to quit")
+            ctx.err("".join(line + "\n" for line in lines))
+        raise Forever()
+    ctx.out("".join(printed))
+    return 0
