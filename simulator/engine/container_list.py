@@ -141,6 +141,6 @@ class PsRow:
     def Networks(self) -> str:
         return self._c.network
 
-    def marshal_json(self) -> dict[str, str]:
+    def __go_json__(self) -> dict[str, str]:
         """What `{{json .}}` prints: every field, keys sorted (docker/cli `MarshalJSON`)."""
         return {name: getattr(self, name)() for name in self.FIELDS}
