@@ -46,21 +46,28 @@ def parse(text: str) -> Iterator[str]:
         yield pending
 
 
-def run_line(engine, line: str, cwd: str) -> tuple[str, int]:
-    """Run one logical line against `engine` with relative paths under `cwd`: (output, exit status)."""
+def split(line: str) -> list[str]:
+    """A logical line split like a shell would; ScenarioError unless it is `docker ...` or `sleep N`."""
     try:
         argv = shlex.split(line)
     except ValueError as e:
         raise ScenarioError("cannot split %r: %s" % (line, e)) from None
     if len(argv) == 2 and argv[0] == "sleep":
         try:
-            seconds = float(argv[1])
+            float(argv[1])
         except ValueError:
             raise ScenarioError("sleep needs a number of seconds: %r" % line) from None
-        engine.sleep(seconds)
-        return "", 0
-    if not argv or argv[0] != "docker":
+    elif not argv or argv[0] != "docker":
         raise ScenarioError("only docker commands and `sleep N` are allowed: %r" % line)
+    return argv
+
+
+def run_line(engine, line: str, cwd: str) -> tuple[str, int]:
+    """Run one logical line against `engine` with relative paths under `cwd`: (output, exit status)."""
+    argv = split(line)
+    if argv[0] == "sleep":
+        engine.sleep(float(argv[1]))
+        return "", 0
     chunks: list[str] = []
     status = app.run(engine, argv[1:], cwd, chunks.append, chunks.append)
     return "".join(chunks), status
@@ -84,11 +91,13 @@ def play(path: str, engine=None, write: Callable[[str], None] | None = None) -> 
     """
     from ..engine.engine import Engine
 
-    engine = engine if engine is not None else Engine()
     path = os.path.abspath(path)
     folder = os.path.dirname(path)
     with open(path) as f:
         lines = list(parse(f.read()))
+    for line in lines:   # refuse a bad file before running any of it
+        split(line)
+    engine = engine if engine is not None else Engine()
     scratch = tempfile.mkdtemp(prefix="scenario-")
     try:
         work = os.path.join(scratch, os.path.basename(folder))
