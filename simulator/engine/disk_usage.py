@@ -53,7 +53,7 @@ class DiskUsage:
     build_cache_size: int = 0
 
 
-def _created_seconds(image: Image) -> int:
+def created_seconds(image: Image) -> int:
     text = image.config.get("created") or ""
     try:
         return int(datetime.fromisoformat(_trim_fraction(text)).timestamp())
@@ -75,7 +75,7 @@ def top_level_images(engine) -> list[Image]:
     """The images `docker images` lists, newest first (by creation second; ties oldest first)."""
     store = engine.images
     listed = [img for iid, img in store.images.items() if store.refs_of(iid) or not store.children(iid)]
-    return sorted(listed, key=_created_seconds, reverse=True)
+    return sorted(listed, key=created_seconds, reverse=True)
 
 
 def compute(engine) -> DiskUsage:

@@ -49,7 +49,7 @@ def _repo_tag(engine, image) -> tuple[str, str]:
 
 
 def _created_since(image, now: datetime) -> str:
-    seconds = disk_usage._created_seconds(image)
+    seconds = disk_usage.created_seconds(image)
     return human_duration(now.timestamp() - seconds) + " ago"
 
 
