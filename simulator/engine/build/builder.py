@@ -151,7 +151,7 @@ class Builder:
         given = None if dockerfile in (None, "", "Dockerfile") else dockerfile
         ctx = build_context.load(cwd, context_dir, given, mtime=int(self.engine.clock.now().timestamp()),
                                  outside_name=".dockerfile." + self.engine.ids.hex64("dockerfile")[:20])
-        write(ctx.sending_line + "\n")
+        write(ctx.sending_line + "\r\r\n")  # as the 20.10 CLI writes its last progress line
         refs = [self._reference(t) for t in tags]
         stages, meta = parse(ctx.dockerfile_text, ctx.dockerfile_name)
         if target:

@@ -196,6 +196,14 @@ def _place(fs: UnionFS, path: str, entry: Entry) -> None:
     fs.upper[path] = replace(fs.upper[path], mtime=entry.mtime)
 
 
+def _resolve_new(fs: UnionFS, path: str) -> str:
+    """The path with symlinks resolved as far as it exists (the rest is created)."""
+    try:
+        return fs.resolve(path)
+    except FSError:
+        return normpath(path)
+
+
 def _owned(entry: Entry, owner: tuple[int, int] | None) -> Entry:
     return entry if owner is None else replace(entry, uid=owner[0], gid=owner[1])
 
@@ -240,7 +248,7 @@ def perform_copy(fs: UnionFS, source: CopySource, infos: list[CopyInfo], dest: s
     for info in infos:
         real = src.resolve("/" + info.path)
         entry = src.get(real)
-        target = fs.resolve(dest) if dest != "/" else "/"
+        target = _resolve_new(fs, dest)
         if entry.kind is Kind.DIR:
             existed = fs.get(target) is not None
             _mkdir_all(fs, target, 0, 0)
