@@ -99,7 +99,10 @@ def execute(ctx: Ctx, path: str) -> int:
 def _load() -> None:
     from . import files, text, system, servers, packages  # noqa: F401  (registration)
     from .. import shell
-    PROGRAMS["sh"] = PROGRAMS["ash"] = shell.run_sh
+    # bash and dash run the same POSIX shell (their own error wording and bash-only
+    # syntax are not simulated; docs/fidelity.md says so).
+    for name in ("sh", "ash", "bash", "dash"):
+        PROGRAMS[name] = shell.run_sh
 
 
 _load()
