@@ -493,7 +493,12 @@ class Containers:
     # -- wait, logs, exec -------------------------------------------------------------------
     def wait(self, ref: str) -> int:
         """`docker wait`: let time pass until the container stops for good; its exit code."""
-        c = self.get(ref)
+        return self.wait_stopped(self.get(ref))
+
+    def wait_stopped(self, c: Container) -> int:
+        """Let time pass until `c` stops for good; its exit code. Works on a container that
+        `--rm` removed meanwhile, as the CLI's wait for `removed` does (cli `run.go`
+        `waitExitOrRemoved`)."""
         while c.running:
             at = c.restart_due if c.restarting else self._exit_due(c)
             if at is None:

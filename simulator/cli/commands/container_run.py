@@ -99,7 +99,7 @@ def run(ctx, opts, args) -> int:
         ctx.out(c.id + "\n")
         return 0
     try:
-        code = containers.wait(c.id)
+        code = containers.wait_stopped(c)
     except WouldBlockForever:
         container_view.print_output(ctx, c.runs, ctx.engine.clock.now())
         ctx.err(f"(simulator: {c.name} keeps running; docker would stay attached to it. "

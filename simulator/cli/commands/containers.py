@@ -49,7 +49,7 @@ def start(ctx, opts, args) -> int:
         except DockerError as err:
             ctx.err(f"Error response from daemon: {err.message}\n")
             return 1
-        code = containers.wait(c.id) if c.id in containers.by_id else c.exit_code
+        code = containers.wait_stopped(c)
         container_view.print_output(ctx, c.runs[runs_before:], ctx.engine.clock.now())
         return code
     failed = []
