@@ -24,9 +24,12 @@ from one run to the next is normalised; every other difference is a real differe
   (rows are ordered by creation second, ties in map order, and durations are
   placeholders), and push/pull per-layer progress lines (grouped per layer, each
   layer's lines kept in order).
+- The `"Labels":"k=v,..."` string of a `{{json .}}` row has its pairs sorted: docker/cli
+  joins them while ranging over a Go map (formatter/container.go `Labels()`), so two
+  listings of one container differ.
 - Host artefacts go: `\\r`, runc's `time="..." level=error msg="error waiting for
   container: context canceled"` lines, the daemon's "IPv4 forwarding is disabled"
-  warnings, the scratch folder (`/tmp/scenario-XXXX/<name>` or a path in `scratch`)
+  warnings, the scratch folder (`<tmpdir>/scenario-XXXX/<name>` or a path in `scratch`)
   which becomes `<scratch>`, and the DNS resolver address in lookup errors, which
   becomes `<resolver>`.
 
@@ -51,13 +54,14 @@ _UP = re.compile(r"\bUp " + _DURATION)
 _AGO = re.compile(_DURATION + r" ago\b")
 _RFC3339 = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 _GO_TIME = re.compile(r"\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [+-]\d{4} [A-Z]+\b")
-_SCRATCH = re.compile(r"/tmp/scenario-[^/\s]+/[^/\s:]+")
+_SCRATCH = re.compile(r"(?:/[\w.-]+)*/scenario-\w+/[\w.-]+")  # mkdtemp(prefix="scenario-")
 _RESOLVER = re.compile(r"\blookup \S+ on (\[[0-9a-fA-F:.]+\]:\d+|[0-9.]+:\d+)")
 _NOISE = (
     re.compile(r'time="[^"]*" level=error msg="error waiting for container: context canceled"'),
     re.compile(r"(?: ---> \[Warning\] |WARNING: )IPv4 forwarding is disabled\. "
                r"Networking will not work\."),
 )
+_LABELS = re.compile(r'("Labels":")((?:[^"\\]|\\.)*)"')  # a `{{json .}}` row's Labels
 _HEADER = re.compile(r"[A-Z][A-Z0-9 %/.]*[A-Z0-9%]")
 _PROGRESS = re.compile(r"([0-9a-f]{12}): ")
 _DIFF = re.compile(r"docker (?:container )?diff\b")
@@ -107,6 +111,7 @@ class Normaliser:
         s = _GO_TIME.sub("<time>", s)
         s = _UP.sub("Up <dur>", s)
         s = _AGO.sub("<dur> ago", s)
+        s = _LABELS.sub(lambda m: m.group(1) + ",".join(sorted(m.group(2).split(","))) + '"', s)
         s = _ID.sub(lambda m: self._id(m, assign), s)
         return _NAME.sub(lambda m: self._name(m, assign), s)
 
