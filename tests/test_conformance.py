@@ -71,7 +71,8 @@ def test_scenario_matches_real_docker(name):
     folder = SCENARIOS / name
     expected = normalise(_read(folder / "scenario.expected"))
     got = normalise(_play(folder / "scenario.txt"))
-    assert got == expected, "\n" + _diff(expected, got)
+    if got != expected:
+        pytest.fail("%s differs from the real engine:\n%s" % (name, _diff(expected, got)), pytrace=False)
 
 
 # -- the normaliser ---------------------------------------------------------------------
