@@ -20,3 +20,30 @@ def test_foreground_run_with_rm_prints_output_and_exits_with_the_status(docker, 
     r = docker("run --rm busybox sh -c 'exit 3'")
     assert (r.exit, r.output) == (3, "")
     assert engine.containers.all() == []
+
+
+def _ps_world(docker):
+    """The containers of tests/conformance/scenarios/ps-format, newest first: fresh, quitter, runner."""
+    assert docker("tag busybox labelled").exit == 0
+    assert docker("run -d --network none --name runner labelled sleep 1000").exit == 0
+    assert docker("run --network none --name quitter busybox sh -c 'echo bye; exit 2'").exit == 2
+    assert docker("create --network none --name fresh busybox echo a b c").exit == 0
+
+
+def test_ps_format_escapes_and_table_header_as_recorded(docker):
+    _ps_world(docker)
+    assert docker(r"ps -a --format '{{.Names}}\t{{.Status}}'").out == (
+        "fresh\tCreated\nquitter\tExited (2) Less than a second ago\nrunner\tUp Less than a second\n")
+    assert docker(r"ps --format 'table {{.Names}}\t{{.Image}}'").out == (
+        "NAMES     IMAGE\n"
+        "runner    labelled\n")
+    assert docker("ps -a --format 'table {{.ID}} {{.Names}}'").out.splitlines()[0] == "CONTAINER ID NAMES"
+    assert docker(r"ps --format '{{.Names}}\n{{.Image}}'").out == "runner\nlabelled\n"
+
+
+def test_ps_template_errors_as_recorded(docker):
+    # usage-errors: `docker ps --format '{{.Nope}}'` with one container running
+    assert docker("run -d --network none busybox sleep 1000").exit == 0
+    r = docker("ps --format '{{.Nope}}'")
+    assert (r.exit, r.err) == (1, 'failed to execute template: template: :1:2: executing "" at <.Nope>: '
+                                  "can't evaluate field Nope in type *formatter.ContainerContext\n")

@@ -1,10 +1,12 @@
 """`docker ps`, `logs`, `exec`, and `inspect` (containers, and the generic form).
 
 docker/cli 20.10: `cli/command/container/{list,logs,exec}.go`, `cli/command/formatter/
-container.go` (ps columns, `table` formats through a tabwriter with minwidth 10, tabwidth 1,
-padding 3), `cli/command/system/inspect.go` and `cli/command/inspect/inspector.go`
+container.go` (ps columns and built-in formats; the template goes through `formatter.py`
+like every formatter.Context: `\\t`/`\\n` escapes, `table` header, tabwriter; its errors
+exit 1), `cli/command/system/inspect.go` and `cli/command/inspect/inspector.go`
 (`Error: No such object: <x>` / `Error: No such container: <x>`, an empty line from the
-template writer when nothing matched, `template parsing error: ...` with status 64).
+template writer when nothing matched, `template parsing error: ...` with status 64; inspect
+parses the template as given, without the formatter's escape replacement).
 """
 
 from __future__ import annotations
@@ -16,21 +18,13 @@ from ...engine import container_list, image_ops
 from ...engine.errors import DockerError, NotFound
 from ...model.clock import rfc3339
 from ..app import Flag, command
+from ..formatter import FormatError, format_items
 from ..gotemplate import TemplateError, parse as parse_template
 
-PS_DEFAULT = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
-
-
-def tabwrite(text: str, minwidth: int = 10, padding: int = 3) -> str:
-    """Go's text/tabwriter as docker uses it: a column is as wide as its widest cell plus
-    padding (at least minwidth); the text after a line's last tab is not a cell."""
-    rows = [line.split("\t") for line in text.split("\n")]
-    widths: dict[int, int] = {}
-    for cells in rows:
-        for i, cell in enumerate(cells[:-1]):
-            widths[i] = max(widths.get(i, 0), max(len(cell) + padding, minwidth))
-    return "\n".join("".join(cell.ljust(widths[i]) for i, cell in enumerate(cells[:-1])) + cells[-1]
-                     for cells in rows)
+PS_DEFAULT = r"table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+PS_RAW = ("container_id: {{.ID}}\nimage: {{.Image}}\ncommand: {{.Command}}\ncreated_at: {{.CreatedAt}}\n"
+          "state: {{- pad .State 1 0}}\nstatus: {{- pad .Status 1 0}}\nnames: {{.Names}}\n"
+          "labels: {{- pad .Labels 1 0}}\nports: {{- pad .Ports 1 0}}\n")
 
 
 def print_output(ctx, runs, now) -> None:
@@ -38,17 +32,6 @@ def print_output(ctx, runs, now) -> None:
     for run in runs:
         for _, stream, text in run.output_until(now):
             (ctx.out if stream == "stdout" else ctx.err)(text)
-
-
-class _Header:
-    """The header row of a `table` format: each field gives its column title."""
-
-    go_type = "*formatter.ContainerContext"
-
-    def __getattr__(self, name):
-        if name.startswith("_") or name not in container_list.PsRow.HEADERS:
-            raise AttributeError(name)
-        return lambda *args: container_list.PsRow.HEADERS[name]
 
 
 @command("ps", aliases=("container ls", "container list", "container ps"), usage="docker ps [OPTIONS]",
@@ -66,24 +49,23 @@ def ps(ctx, opts, args) -> int:
     chosen = container_list.select(engine, opts.all, opts.filter, 1 if opts.latest else opts.last)
     now = engine.clock.now()
     rows = [container_list.PsRow(engine, c, now, trunc=not opts.no_trunc) for c in chosen]
-    if opts.format:
-        fmt = opts.format
-    elif opts.quiet:
-        fmt = "{{.ID}}"
-    else:
-        fmt = PS_DEFAULT + ("\t{{.Size}}" if opts.size else "")
-    table = fmt.startswith("table")
-    body = fmt[len("table"):].lstrip() if table else fmt
     try:
-        template = parse_template(body)
-        lines = [template.execute(_Header())] if table and not (opts.quiet and not opts.format) else []
-        lines += [template.execute(row) for row in rows]
-    except TemplateError as err:
-        ctx.err(f"failed to execute template: {err}\n" if "executing" in str(err) else f"{err}\n")
-        return 1 if "executing" in str(err) else 64
-    text = "".join(line + "\n" for line in lines)
-    ctx.out(tabwrite(text) if table else text)
+        ctx.out(format_items(ps_format(opts.format, opts.quiet, opts.size), rows, container_list.PsRow.HEADERS))
+    except FormatError as err:
+        ctx.err(f"{err}\n")
+        return 1
     return 0
+
+
+def ps_format(fmt: str | None, quiet: bool, size: bool) -> str:
+    """The template `docker ps` uses (docker/cli 20.10 `formatter.NewContainerFormat`):
+    `table` (the default) and `raw` stand for the built-in formats."""
+    fmt = fmt or "table"
+    if fmt == "table":
+        return "{{.ID}}" if quiet else PS_DEFAULT + ("\\t{{.Size}}" if size else "")
+    if fmt == "raw":
+        return "container_id: {{.ID}}" if quiet else PS_RAW + ("size: {{.Size}}\\n" if size else "")
+    return fmt
 
 
 @command("logs", aliases=("container logs",), usage="docker logs [OPTIONS] CONTAINER",
