@@ -47,3 +47,20 @@ def test_ps_template_errors_as_recorded(docker):
     r = docker("ps --format '{{.Nope}}'")
     assert (r.exit, r.err) == (1, 'failed to execute template: template: :1:2: executing "" at <.Nope>: '
                                   "can't evaluate field Nope in type *formatter.ContainerContext\n")
+
+
+def test_ps_command_quotes_args_with_spaces_then_cuts_and_quotes(docker):
+    # ps-format: `"sh -c 'echo bye; ex…"` cut, `"sh -c 'echo bye; exit 2'"` with --no-trunc
+    _ps_world(docker)
+    assert docker(r"ps -a --format 'table {{.Names}}\t{{.Image}}\t{{.Command}}'").out == (
+        "NAMES     IMAGE      COMMAND\n"
+        'fresh     busybox    "echo a b c"\n'
+        "quitter   busybox    \"sh -c 'echo bye; ex…\"\n"
+        'runner    labelled   "sleep 1000"\n')
+    assert docker("ps -a --no-trunc --format '{{.Command}}'").out == (
+        '"echo a b c"\n' "\"sh -c 'echo bye; exit 2'\"\n" '"sleep 1000"\n')
+
+
+def test_go_quote_escapes_like_strconv_quote():
+    from simulator.engine.container_list import go_quote
+    assert go_quote('a "b"\\\t\x07\x7f\u00e9\u0085') == '"a \\"b\\"\\\\\\t\\a\\x7f\u00e9\\u0085"'

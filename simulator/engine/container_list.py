@@ -10,7 +10,6 @@ with `…`, CreatedAt as Go's `time.Time.String()`, RunningFor, Size
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 
@@ -21,15 +20,33 @@ from .errors import InvalidParameter
 
 FILTERS = ("status", "name", "id", "ancestor", "exited", "label")
 
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+
+
+def go_quote(text: str) -> str:
+    """Go's strconv.Quote: double quotes, printable characters kept (unicode.IsPrint, which
+    Python's isprintable follows), `\\n`-style escapes, else `\\xHH` below 0x80 and
+    `\\uHHHH`/`\\UHHHHHHHH` above."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif ch.isprintable():
+            out.append(ch)
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
+
 
 def ellipsis(text: str, width: int) -> str:
     """docker/cli `formatter.Ellipsis`: at most `width` characters, the last one `…` if cut."""
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def go_quote(text: str) -> str:
-    """Go's strconv.Quote for the printable text ps shows."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def select(engine, all_: bool = False, filters: list[str] = (), last: int = -1) -> list[Container]:

@@ -133,9 +133,11 @@ class Container:
         return f"Exited ({self.exit_code}) {human_duration((now - self.finished_at).total_seconds())} ago"
 
     def command_text(self) -> str:
-        """`docker ps` COMMAND before quoting: Path and Args joined by spaces (moby `daemon/list.go`)."""
-        argv = self.argv
-        return " ".join(argv)
+        """`docker ps` COMMAND before the CLI cuts and quotes it: Path, then the Args joined by
+        spaces, an arg that contains a space wrapped in single quotes (moby 20.10
+        `daemon/list.go` `transformContainer`): `sh -c 'echo bye; exit 2'`."""
+        path, *args = self.argv or [""]
+        return " ".join([path] + [f"'{a}'" if " " in a else a for a in args])
 
     # -- inspect ------------------------------------------------------------------------
     def layer_paths(self) -> dict[str, str]:
