@@ -64,3 +64,18 @@ def test_ps_command_quotes_args_with_spaces_then_cuts_and_quotes(docker):
 def test_go_quote_escapes_like_strconv_quote():
     from simulator.engine.container_list import go_quote
     assert go_quote('a "b"\\\t\x07\x7f\u00e9\u0085') == '"a \\"b\\"\\\\\\t\\a\\x7f\u00e9\\u0085"'
+
+
+def test_trap_output_of_a_delivered_signal_is_in_the_logs(docker):
+    # lifecycle: kill -s TERM of a shell trapping TERM -> `docker logs` shows `caught TERM`, wait 143
+    assert docker("""run -d --network none --name trapper busybox sh -c """
+                  """'trap "echo caught TERM; exit 143" TERM; while true; do sleep 0.1; done'""").exit == 0
+    assert docker("kill -s TERM trapper").out == "trapper\n"
+    assert docker("wait trapper").out == "143\n"
+    assert docker("logs trapper").output == "caught TERM\n"
+    # docker stop sends the same TERM (docker-semantics.md: stop = stop signal, then KILL)
+    assert docker("""run -d --network none --name stopped busybox sh -c """
+                  """"trap 'echo caught TERM; exit 0' TERM; echo ready; while true; do sleep 1; done" """).exit == 0
+    assert docker("stop stopped").out == "stopped\n"
+    assert docker("logs stopped").output == "ready\ncaught TERM\n"
+    assert docker("inspect --format '{{.State.ExitCode}}' stopped").out == "0\n"
