@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy as _copy
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -30,7 +31,7 @@ from ..errors import BuildError, DockerError, InvalidParameter
 from . import context as build_context
 from .cache import ImageProbe
 from .copy import CopySource, copy_infos, normalize_dest, perform_copy, source_hash
-from .instructions import Instruction, Stage, find_stage, parse
+from .instructions import DockerfileError, Instruction, Stage, find_stage, parse, parse_trigger
 from .shellwords import ExpansionError, process_word, process_words
 
 DOCKER_VERSION = "20.10.24"
@@ -217,6 +218,8 @@ class _Run:
             step += 1
             self.write(f"Step {step}/{total} : {stage.source.original}\n")
             state = self._begin(stage)
+            if state.run_config.get("OnBuild"):
+                self._run_triggers(state)
             self.write(f" ---> {short_id(state.image_id)}\n")
             for ins in stage.commands:
                 step += 1
@@ -234,6 +237,24 @@ class _Run:
         if state is None or state.image is None:
             raise BuildError("No image was generated. Is your Dockerfile empty?")
         return state.image
+
+    def _run_triggers(self, state: State) -> None:
+        """`dispatchTriggeredOnBuild`: the base image's ONBUILD instructions run first, as
+        steps without a Step line; the stage's image no longer carries them."""
+        triggers = state.run_config["OnBuild"]
+        state.run_config["OnBuild"] = None
+        self.write(f"# Executing {len(triggers)} build trigger{'s' if len(triggers) > 1 else ''}\n")
+        self.engine.emit(Event("build.onbuild", f"the base image carries {len(triggers)} ONBUILD "
+                               "instruction(s): they run now, before this Dockerfile's own steps",
+                               {"triggers": list(triggers)}))
+        for text in triggers:
+            try:
+                ins = parse_trigger(text)
+            except DockerfileError as err:
+                raise BuildError(err.message) from None
+            state.run_config["Image"] = state.image_id
+            self._dispatch(state, ins)
+        state.run_config["Image"] = state.image_id
 
     def _dispatch(self, state: State, ins: Instruction) -> None:
         handler = getattr(self, "_" + ins.keyword.lower())
@@ -523,10 +544,14 @@ class _Run:
         name = value.lower()
         if name in self.stages:
             return self.stages[name]
-        if value.isdigit() or (value.startswith("-") and value[1:].isdigit()):
+        if re.fullmatch(r"[+-]?[0-9]+", value):
+            # evaluator.go `stagesBuildResults.validateIndex`: the stage being built is
+            # index len(flat), not yet usable.
             index = int(value)
-            if index < 0 or index >= len(self.flat):
-                raise BuildError(f"invalid from flag value {value}: invalid stage index {index}")
+            if index == len(self.flat):
+                raise BuildError(f"invalid from flag value {value}: refers to current build stage")
+            if not 0 <= index < len(self.flat):
+                raise BuildError(f"invalid from flag value {value}: index out of bounds")
             return self.flat[index]
         image = self.engine.images.find(value)
         if image is None:

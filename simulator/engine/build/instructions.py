@@ -51,8 +51,11 @@ class Stage:
     commands: list[Instruction] = field(default_factory=list)
 
 
+LOCATION = "dockerfile parse error line {}: "
+
+
 def _error(line: int, message: str) -> DockerfileError:
-    return DockerfileError(f"dockerfile parse error line {line}: {message}")
+    return DockerfileError(LOCATION.format(line) + message)
 
 
 def _nodes(text: str):
@@ -182,3 +185,16 @@ def find_stage(stages: list[Stage], target: str) -> int | None:
         if stage.name and stage.name == target.lower():
             return i
     return None
+
+
+def parse_trigger(text: str) -> Instruction:
+    """An ONBUILD trigger as `dispatchTriggeredOnBuild` parses it when a build uses the
+    image as its base: exactly one instruction, checked by `ParseCommand`, whose errors
+    carry no line location. Raises DockerfileError."""
+    nodes = _nodes(text)
+    if len(nodes) != 1:
+        raise DockerfileError("onbuild trigger should be a single expression")
+    try:
+        return _instruction(nodes[0])
+    except DockerfileError as err:
+        raise DockerfileError(re.sub(r"^" + LOCATION.format(r"\d+"), "", err.message)) from None
