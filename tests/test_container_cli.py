@@ -79,3 +79,27 @@ def test_trap_output_of_a_delivered_signal_is_in_the_logs(docker):
     assert docker("stop stopped").out == "stopped\n"
     assert docker("logs stopped").output == "ready\ncaught TERM\n"
     assert docker("inspect --format '{{.State.ExitCode}}' stopped").out == "0\n"
+
+
+def test_cpus_flag(docker):
+    # usage-errors: `docker run --network none --cpus x busybox true`
+    r = docker("run --network none --cpus x busybox true")
+    assert (r.exit, r.err) == (125, 'invalid argument "x" for "--cpus" flag: failed to parse x as a rational '
+                                    "number\nSee 'docker run --help'.\n")
+    # opts.ParseCPUs: the value times 1e9 must be whole (big.Rat)
+    assert "value is too precise" in docker("run --cpus 1/3 busybox true").err
+    assert docker("create --name cpu --cpus 1.5 busybox true").exit == 0
+    assert docker("inspect --format '{{.HostConfig.NanoCpus}}' cpu").out == "1500000000\n"
+
+
+def test_publish_all_and_published_ports_in_config_and_host_config(docker):
+    # docker-semantics.md §8: -P publishes every exposed port on a random host port, from the
+    # ephemeral range (32768 first); -p ports are exposed too (moby daemon/create.go).
+    assert docker("run -d --name web -p 8080:80 -P --expose 90 busybox sleep 100").exit == 0
+    r = docker("inspect --format '{{json .Config.ExposedPorts}} {{json .HostConfig.PortBindings}} "
+               "{{.HostConfig.PublishAllPorts}}' web")
+    assert r.out == '{"80/tcp":{},"90/tcp":{}} {"80/tcp":[{"HostIp":"","HostPort":"8080"}]} true\n'
+    assert docker("port web 90").out == "0.0.0.0:32768\n:::32768\n"
+    assert docker("create --name plain busybox true").exit == 0
+    r = docker("inspect --format '{{json .HostConfig.PortBindings}} {{.HostConfig.PublishAllPorts}}' plain")
+    assert r.out == "{} false\n"

@@ -95,7 +95,7 @@ class Ports:
     def publish(self, c, specs):
         return []
 
-    def start(self, c):
+    def start(self, c, publish_all=False):
         return []
 
     def release(self, c):

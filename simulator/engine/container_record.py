@@ -46,6 +46,8 @@ class HostConfig:
     network_mode: str = "default"
     binds: list[str] = field(default_factory=list)
     port_specs: list[str] = field(default_factory=list)
+    publish_all: bool = False
+    nano_cpus: int = 0          # `--cpus` × 1e9
 
 
 @dataclass
@@ -200,12 +202,13 @@ class Container:
                 "LogConfig": {"Type": "json-file", "Config": {}},
                 "NetworkMode": self.host.network_mode,
                 "PortBindings": {},
+                "PublishAllPorts": self.host.publish_all,
                 "RestartPolicy": self.host.restart.as_json(),
                 "AutoRemove": self.host.auto_remove,
                 "Init": self.host.init or None,
                 "Memory": self.host.memory,
                 "MemorySwap": self.host.memory * 2 if self.host.memory else 0,
-                "NanoCpus": 0,
+                "NanoCpus": self.host.nano_cpus,
                 "PidsLimit": None,
             },
             "GraphDriver": {"Data": self.layer_paths(), "Name": "overlay2"},

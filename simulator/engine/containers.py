@@ -21,9 +21,10 @@ from ..backend.base import Process, ProcessSpec
 from ..model.events import Event
 from ..model.image import short_id
 from ..model.units import ram_in_bytes
-from . import container_names, signals, states
+from . import container_names, ports, signals, states
 from .container_fs import ContainerFiles
 from .container_record import Container, HostConfig, Run
+from .init_layer import init_layer
 from .errors import Conflict, DockerError, InvalidParameter, NotFound, StartError
 from .restart import RestartPolicy
 
@@ -52,6 +53,9 @@ class CreateOptions:
     network: str = "default"
     volumes: list[str] = field(default_factory=list)
     ports: list[str] = field(default_factory=list)
+    publish_all: bool = False
+    expose: list[str] = field(default_factory=list)
+    nano_cpus: int = 0
     labels: list[str] = field(default_factory=list)
     tty: bool = False
     interactive: bool = False
@@ -131,7 +135,9 @@ class Containers:
         if opts.name:
             name = container_names.validate(opts.name)
             self._check_free(name)
-        config = self._config(image, image_ref, opts)
+        bindings = ports.parse_publish(list(opts.ports))
+        exposed = ports.exposed_ports(image.run_config, bindings, ports.parse_expose(list(opts.expose)))
+        config = self._config(image, image_ref, opts, exposed)
         if not (config.get("Entrypoint") or config.get("Cmd")):
             raise InvalidParameter("No command specified")
         cid = self.engine.ids.hex64("container")
@@ -139,13 +145,16 @@ class Containers:
             name = container_names.generated_name(cid, {c.name for c in self.by_id.values()})
         config["Hostname"] = cid[:12]
         host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, init=opts.init,
-                          network_mode=opts.network, binds=list(opts.volumes), port_specs=list(opts.ports))
+                          network_mode=opts.network, binds=list(opts.volumes), port_specs=list(opts.ports),
+                          publish_all=opts.publish_all, nano_cpus=opts.nano_cpus)
         c = Container(cid, name, image.id, image_ref, self.engine.clock.tick(), config, host,
                       image_chain=tuple(reversed(image.chain_ids)))
-        self.engine.backend.prepare(cid, self.engine.images.tree(image), self._observer(c))
+        image_view = self.engine.images.tree(image)
+        view = image_view.child(init_layer(image_view, config["Hostname"]))
+        self.engine.backend.prepare(cid, view, self._observer(c))
         self.by_id[cid] = c
         try:
-            c.ports = self.engine.ports.publish(c, list(opts.ports))
+            c.ports = bindings
             c.mounts = self.engine.volumes.attach(cid, image, list(opts.volumes), opts.cwd)
             self.engine.images.retain(cid, image)
         except DockerError:
@@ -162,15 +171,15 @@ class Containers:
                                f'to reuse that name.')
 
     @staticmethod
-    def _config(image, image_ref: str, opts: CreateOptions) -> dict[str, Any]:
+    def _config(image, image_ref: str, opts: CreateOptions, exposed: dict[str, dict]) -> dict[str, Any]:
         """The container Config: the image's, overridden by the flags (moby `daemon/create.go`
-        `mergeAndVerifyConfig`): a new entrypoint drops the image's Cmd."""
+        `mergeAndVerifyConfig`): a new entrypoint drops the image's Cmd. `exposed`: the
+        image's, published and `--expose`d ports (`ExposedPorts`, left out when empty)."""
         base = image.run_config
         labels = dict(base.get("Labels") or {})
         for item in opts.labels:
             key, _, value = item.partition("=")
             labels[key] = value
-        exposed = dict(base.get("ExposedPorts") or {})
         if opts.entrypoint is not None:
             entrypoint = [opts.entrypoint] if opts.entrypoint else None
             cmd = list(opts.command) or None
@@ -181,6 +190,7 @@ class Containers:
             "Hostname": "", "Domainname": "",
             "User": opts.user if opts.user is not None else base.get("User", ""),
             "AttachStdin": opts.interactive, "AttachStdout": True, "AttachStderr": True,
+            **({"ExposedPorts": exposed} if exposed else {}),
             "Tty": opts.tty, "OpenStdin": opts.interactive, "StdinOnce": opts.interactive,
             "Env": _merge_env(list(base.get("Env") or []), list(opts.env)) or None,
             "Cmd": cmd,
@@ -191,8 +201,6 @@ class Containers:
             "OnBuild": base.get("OnBuild"),
             "Labels": labels,
         }
-        if exposed:
-            config["ExposedPorts"] = exposed
         if base.get("StopSignal"):
             config["StopSignal"] = base["StopSignal"]
         return config
@@ -229,7 +237,8 @@ class Containers:
         source = c.state
         spec = ProcessSpec(tuple(c.argv), tuple(c.config.get("Env") or ()), c.config.get("WorkingDir") or "/",
                            c.config.get("User") or "", c.host.init, True)
-        self.engine.ports.start(c)   # DockerError (port taken): the state does not change
+        # DockerError (port taken): the state does not change
+        self.engine.ports.start(c, publish_all=c.host.publish_all)
         try:
             process = self.engine.backend.start(c.id, spec)
         except StartError as err:
@@ -536,8 +545,7 @@ class Containers:
         """`docker inspect` JSON, with the published ports."""
         c = self.get(ref)
         data = c.inspect()
-        data["HostConfig"]["PortBindings"] = {
-            b.port: [{"HostIp": b.host_ip, "HostPort": b.host_port}] for b in c.ports}
+        data["HostConfig"]["PortBindings"] = ports.port_bindings_json(c.ports)
         data["NetworkSettings"]["Ports"] = self.engine.ports.settings(c.id)
         return data
 

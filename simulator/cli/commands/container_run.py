@@ -12,16 +12,37 @@ gives `docker: Error response from daemon: <msg>.` and 126/127 (`runStartContain
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+from ...engine import ports
 from ...engine.containers import CreateOptions, WouldBlockForever
 from ...engine.errors import DockerError, NotFound, StartError
 from ...engine.restart import PolicySyntaxError, RestartPolicy
 from ..app import Flag, UsageError, command
 from . import container_view
 
+def parse_cpus(text: str) -> int:
+    """`--cpus` as NanoCPUs (docker/cli 20.10 `opts.ParseCPUs`: a big.Rat times 1e9, which must be
+    a whole number); ValueError with the CLI's reason."""
+    try:
+        if text != text.strip():
+            raise ValueError(text)
+        cpus = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"failed to parse {text} as a rational number") from None
+    nano = cpus * 10**9
+    if nano.denominator != 1:
+        raise ValueError("value is too precise")
+    return int(nano)
+
+
 CREATE_FLAGS = [
     Flag("name", None, str, "Assign a name to the container", metavar="string"),
     Flag("env", "e", list, "Set environment variables", metavar="list"),
     Flag("publish", "p", list, "Publish a container's port(s) to the host", metavar="list"),
+    Flag("publish-all", "P", bool, "Publish all exposed ports to random ports"),
+    Flag("expose", None, list, "Expose a port or a range of ports", metavar="list"),
+    Flag("cpus", None, str, "Number of CPUs", metavar="decimal", parse=parse_cpus),
     Flag("volume", "v", list, "Bind mount a volume", metavar="list"),
     Flag("workdir", "w", str, "Working directory inside the container", metavar="string"),
     Flag("user", "u", str, "Username or UID (format: <name|uid>[:<group|gid>])", metavar="string"),
@@ -42,6 +63,7 @@ def _options(ctx, opts, args) -> CreateOptions:
     try:
         policy = RestartPolicy.parse(opts.restart or "no")
         ctx.engine.ports.publish(None, list(opts.publish))
+        ports.parse_expose(list(opts.expose))
     except (PolicySyntaxError, ValueError) as err:
         raise UsageError(str(err)) from None
     if opts.rm and policy.name not in ("", "no"):
@@ -50,7 +72,8 @@ def _options(ctx, opts, args) -> CreateOptions:
         command=list(args[1:]), name=opts.name or "", env=list(opts.env), workdir=opts.workdir,
         user=opts.user, entrypoint=opts.entrypoint, restart=opts.restart or "no", auto_remove=opts.rm,
         memory=opts.memory, init=opts.init, network=opts.network or "default", volumes=list(opts.volume),
-        ports=list(opts.publish), labels=list(opts.label), tty=opts.tty, interactive=opts.interactive,
+        ports=list(opts.publish), publish_all=opts.publish_all, expose=list(opts.expose),
+        nano_cpus=opts.cpus or 0, labels=list(opts.label), tty=opts.tty, interactive=opts.interactive,
         cwd=ctx.cwd)
 
 
