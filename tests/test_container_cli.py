@@ -103,3 +103,16 @@ def test_publish_all_and_published_ports_in_config_and_host_config(docker):
     assert docker("create --name plain busybox true").exit == 0
     r = docker("inspect --format '{{json .HostConfig.PortBindings}} {{.HostConfig.PublishAllPorts}}' plain")
     assert r.out == "{} false\n"
+
+
+def test_pull_output_of_run_and_create_goes_to_stderr(docker):
+    # cli create.go pullImage(..., dockerCli.Err()); push-pull: `Unable to find image
+    # '127.0.0.1:5000/nosuch:latest' locally` before the daemon's error
+    assert docker("rmi busybox").exit == 0
+    r = docker("run --rm busybox echo hi")
+    assert r.out == "hi\n" and r.err.startswith("Unable to find image 'busybox:latest' locally\n")
+    assert "Status: Downloaded newer image for busybox:latest\n" in r.err
+    assert docker("rmi busybox").exit == 0
+    r = docker("create --name made busybox true")
+    assert r.out.count("\n") == 1 and len(r.out.strip()) == 64
+    assert "Pull complete" in r.err

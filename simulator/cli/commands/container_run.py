@@ -1,7 +1,8 @@
 """`docker create` and `docker run`.
 
 docker/cli 20.10 `cli/command/container/{create,run,opts}.go`: a missing image is pulled
-after `Unable to find image '<ref>' locally`; CLI-side option errors print
+after `Unable to find image '<ref>' locally`, both on stderr (`pullImage(..., dockerCli.Err())`);
+CLI-side option errors print
 `docker: <msg>.\\nSee 'docker run --help'.` (125); daemon errors at create print
 `docker: Error response from daemon: <msg>.\\nSee 'docker run --help'.` under `run` (125) but
 plain `Error response from daemon: <msg>` under `create` (1); a container that cannot start
@@ -85,8 +86,8 @@ def _create(ctx, image: str, options: CreateOptions):
     except NotFound as err:
         if not err.message.startswith("No such image"):
             raise
-    ctx.engine.registry.ensure(image, lambda line: (
-        ctx.err if line.startswith("Unable to find image") else ctx.out)(line + "\n"))
+    # cli create.go: `Unable to find image` and the pull progress go to stderr
+    ctx.engine.registry.ensure(image, lambda line: ctx.err(line + "\n"))
     return containers.create(image, options)
 
 
