@@ -19,7 +19,7 @@ import stat as statmod
 from dataclasses import dataclass
 
 from ...model.fs import Tree
-from ...model.layer import Entry, Kind, directory, file, symlink
+from ...model.layer import Entry, Kind, directory, file, parents, symlink
 from ...model.units import human_size
 from .dockerignore import PatternMatcher, matches, read_patterns
 
@@ -145,6 +145,10 @@ def load(cwd: str, context: str, dockerfile: str | None = None, mtime: int = 0,
                 skipped.append(rel)
             continue
         entry = _entry(os.path.join(root, rel), st, mtime)
+        # An ignored folder kept open for a `!` pattern is not in the tar; the daemon's
+        # untar creates it for its members (pkg/archive `Unpack`: MkdirAll 0777 & umask).
+        for parent in parents("/" + rel):
+            entries.setdefault(parent, directory(0o755, mtime=mtime))
         entries["/" + rel] = entry
         size += _member_size(rel, entry)
     with open(dockerfile_path, encoding="utf-8", errors="surrogateescape") as f:

@@ -257,7 +257,8 @@ def perform_copy(fs: UnionFS, source: CopySource, infos: list[CopyInfo], dest: s
             for path, child in src.walk(real):
                 if path == real:
                     continue
-                _place(fs, target.rstrip("/") + path[len(real):], _owned(child, owner))
+                _place(fs, normpath(posixpath.join(target, posixpath.relpath(path, real))),
+                       _owned(child, owner))
             continue
         if decompress and entry.content is not None and _untar(fs, entry.content.read(), target):
             continue
