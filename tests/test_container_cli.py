@@ -116,3 +116,12 @@ def test_pull_output_of_run_and_create_goes_to_stderr(docker):
     r = docker("create --name made busybox true")
     assert r.out.count("\n") == 1 and len(r.out.strip()) == 64
     assert "Pull complete" in r.err
+
+
+def test_ps_template_is_checked_even_without_containers(docker):
+    # usage-errors: no container exists, yet `docker ps --format '{{.Nope}}'` fails (cli 20.10
+    # buildContainerListOptions runs the template once on an empty ContainerContext)
+    r = docker("ps --format '{{.Nope}}'")
+    assert (r.exit, r.output) == (1, 'failed to execute template: template: :1:2: executing "" at <.Nope>: '
+                                     "can't evaluate field Nope in type *formatter.ContainerContext\n")
+    assert docker("ps --format '{{.Names}} {{.Label \"x\"}}'").output == ""

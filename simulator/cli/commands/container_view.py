@@ -46,6 +46,12 @@ def print_output(ctx, runs, now) -> None:
                 Flag("size", "s", bool, "Display total file sizes")])
 def ps(ctx, opts, args) -> int:
     engine = ctx.engine
+    if opts.format and not opts.size:
+        try:
+            _probe_template(opts.format)
+        except TemplateError as err:
+            ctx.err(f"{err}\n")
+            return 1
     chosen = container_list.select(engine, opts.all, opts.filter, 1 if opts.latest else opts.last)
     now = engine.clock.now()
     rows = [container_list.PsRow(engine, c, now, trunc=not opts.no_trunc) for c in chosen]
@@ -55,6 +61,31 @@ def ps(ctx, opts, args) -> int:
         ctx.err(f"{err}\n")
         return 1
     return 0
+
+
+class _EmptyRow:
+    """A row of an empty container: every field is "" (the zero ContainerContext)."""
+
+    go_type = container_list.PsRow.go_type
+
+    def __getattr__(self, name):
+        if name not in container_list.PsRow.FIELDS + ("Label",):
+            raise AttributeError(name)
+        return lambda *args: ""
+
+
+def _probe_template(fmt: str) -> None:
+    """docker/cli 20.10 `buildContainerListOptions`: without `--size`, the format as given is
+    parsed and run once on an empty ContainerContext (to see whether it uses `.Size`), so a
+    bad template fails before any container is listed. TemplateError with the CLI's wording."""
+    try:
+        template = parse_template(fmt)
+    except TemplateError as err:
+        raise TemplateError(f"failed to parse template: {err}") from None
+    try:
+        template.execute(_EmptyRow())
+    except TemplateError as err:
+        raise TemplateError(f"failed to execute template: {err}") from None
 
 
 def ps_format(fmt: str | None, quiet: bool, size: bool) -> str:
