@@ -125,3 +125,12 @@ def test_ps_template_is_checked_even_without_containers(docker):
     assert (r.exit, r.output) == (1, 'failed to execute template: template: :1:2: executing "" at <.Nope>: '
                                      "can't evaluate field Nope in type *formatter.ContainerContext\n")
     assert docker("ps --format '{{.Names}} {{.Label \"x\"}}'").output == ""
+
+
+def test_invalid_image_reference_is_a_cli_error(docker):
+    # images-rmi: the CLI parses the name before calling the daemon
+    r = docker("run --network none UPPER")
+    assert (r.exit, r.err) == (125, "docker: invalid reference format: repository name must be lowercase.\n"
+                                    "See 'docker run --help'.\n")
+    r = docker("create --network none busybox:a:b")
+    assert (r.exit, r.err) == (1, "invalid reference format\n")

@@ -19,6 +19,7 @@ from ...engine import ports
 from ...engine.containers import CreateOptions, WouldBlockForever
 from ...engine.errors import DockerError, NotFound, StartError
 from ...engine.restart import PolicySyntaxError, RestartPolicy
+from ...model import reference
 from ..app import Flag, UsageError, command
 from . import container_view
 
@@ -79,7 +80,9 @@ def _options(ctx, opts, args) -> CreateOptions:
 
 
 def _create(ctx, image: str, options: CreateOptions):
-    """Create the container, pulling the image first if it is not here."""
+    """Create the container, pulling the image first if it is not here. InvalidReference
+    when the CLI cannot parse the image name (cli create.go, before calling the daemon)."""
+    reference.parse(image)
     containers = ctx.engine.containers
     try:
         return containers.create(image, options)
@@ -97,6 +100,9 @@ def create(ctx, opts, args) -> int:
     options = _options(ctx, opts, args)
     try:
         c = _create(ctx, args[0], options)
+    except reference.InvalidReference as err:
+        ctx.err(f"{err}\n")
+        return 1
     except DockerError as err:
         ctx.err(f"Error response from daemon: {err.message}\n")
         return 1
@@ -110,7 +116,10 @@ def create(ctx, opts, args) -> int:
          interspersed=False)
 def run(ctx, opts, args) -> int:
     containers = ctx.engine.containers
-    c = _create(ctx, args[0], _options(ctx, opts, args))
+    try:
+        c = _create(ctx, args[0], _options(ctx, opts, args))
+    except reference.InvalidReference as err:
+        raise UsageError(str(err)) from None
     try:
         containers.start(c.id)
     except DockerError as err:
