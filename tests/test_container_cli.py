@@ -134,3 +134,12 @@ def test_invalid_image_reference_is_a_cli_error(docker):
                                     "See 'docker run --help'.\n")
     r = docker("create --network none busybox:a:b")
     assert (r.exit, r.err) == (1, "invalid reference format\n")
+
+
+def test_ls_of_a_seeded_named_volume(docker, tmp_path):
+    # volumes: `docker run --rm --network none -v fresh:/vol withvol ls /vol` prints `seed`
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "Dockerfile").write_text(
+        "FROM busybox\nRUN mkdir /vol && echo seeded > /vol/seed\nVOLUME /vol\n")
+    assert docker("build -q -t withvol ctx").exit == 0
+    assert docker("run --rm --network none -v fresh:/vol withvol ls /vol").output == "seed\n"

@@ -211,7 +211,7 @@ class UnionFS:
             names.update(self.lower.children(real))
         prefix = real.rstrip("/") + "/"
         for p, e in self.upper.items():
-            if p.startswith(prefix) and "/" not in p[len(prefix):]:
+            if p.startswith(prefix) and p != prefix and "/" not in p[len(prefix):]:
                 if e.kind is Kind.WHITEOUT:
                     names.discard(p[len(prefix):])
                 else:
