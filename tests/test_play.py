@@ -116,3 +116,13 @@ def test_play_command_line_rejects_bad_lines(tmp_path):
                           capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 2
     assert proc.stderr.startswith("simulator play: only docker commands")
+
+
+def test_play_a_scenario_in_the_scratch_folders_parent(tmp_path, monkeypatch):
+    """A scenario kept directly in the temporary folder must not copy its own scratch copy."""
+    from simulator.cli import play
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(play.tempfile, "tempdir", None)
+    (tmp_path / "s.txt").write_text("docker volume create v1\n")
+    assert play.play(str(tmp_path / "s.txt")) == "$ docker volume create v1\nv1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.txt"]

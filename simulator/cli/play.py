@@ -101,7 +101,11 @@ def play(path: str, engine=None, write: Callable[[str], None] | None = None) -> 
     scratch = tempfile.mkdtemp(prefix="scenario-")
     try:
         work = os.path.join(scratch, os.path.basename(folder))
-        shutil.copytree(folder, work, symlinks=True)
+        # The scratch folder may lie inside the scenario's folder (a scenario in /tmp):
+        # never copy it into itself.
+        skip = os.path.realpath(scratch)
+        shutil.copytree(folder, work, symlinks=True, ignore=lambda d, names: [
+            n for n in names if os.path.realpath(os.path.join(d, n)) == skip])
         entries = []
         for line in lines:
             entry = transcript_entry(line, *run_line(engine, line, work))
