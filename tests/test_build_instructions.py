@@ -344,3 +344,14 @@ def test_one_trigger_is_singular(world):
     assert "# Executing 1 build trigger" in r.out.splitlines()
     assert "FROM_BASE=1" in world.image("child").run_config["Env"]
     assert cache_pattern(r.out) == []
+
+
+def test_a_bad_trigger_fails_the_child_build_without_a_line_number(world):
+    # ONBUILD checks only the trigger's keyword against ONBUILD/FROM/MAINTAINER; the rest
+    # is parsed by `ParseCommand` in the child build, whose errors carry no location.
+    world.context("base", {"Dockerfile": "FROM busybox\nONBUILD FOO bar\n"})
+    assert world.docker("build -t base base").exit == 0
+    world.context("child", {"Dockerfile": "FROM base\n"})
+    r = world.docker("build child")
+    assert r.exit == 1
+    assert r.output.splitlines()[-2:] == ["# Executing 1 build trigger", "unknown instruction: FOO"]
