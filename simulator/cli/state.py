@@ -1,7 +1,8 @@
 """The engine kept between `python -m simulator docker ...` invocations.
 
 The state folder (default `.simulator/` in the working directory) holds `engine.pickle`: a
-pickled {"format": FORMAT, "engine": Engine}. A state written by another format version, or
+pickled {"format": FORMAT, "engine": Engine}, written with cloudpickle (the engine holds
+closures, e.g. the observers that turn copy-ups into events, which plain pickle refuses). A state written by another format version, or
 one that cannot be read, is refused with a message; deleting the folder starts afresh.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+
+import cloudpickle
 
 FORMAT = 1
 FILENAME = "engine.pickle"
@@ -46,7 +49,7 @@ def save(folder: str, engine) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".engine-")
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump({"format": FORMAT, "engine": engine}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            cloudpickle.dump({"format": FORMAT, "engine": engine}, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, os.path.join(folder, FILENAME))
     except BaseException:
         os.unlink(tmp)
