@@ -22,6 +22,10 @@ from typing import Callable, Iterator
 from . import app
 from . import commands  # noqa: F401  (registers the docker commands)
 
+# The longest `sleep N` a scenario may ask for (ten years): the virtual clock must stay a
+# valid date, and the recorder really sleeps (Python's time.sleep refuses negatives too).
+MAX_SLEEP = 10 * 365 * 86400
+
 
 class ScenarioError(Exception):
     """A scenario line that is neither a docker command nor `sleep N`."""
@@ -54,9 +58,11 @@ def split(line: str) -> list[str]:
         raise ScenarioError("cannot split %r: %s" % (line, e)) from None
     if len(argv) == 2 and argv[0] == "sleep":
         try:
-            float(argv[1])
+            seconds = float(argv[1])
         except ValueError:
             raise ScenarioError("sleep needs a number of seconds: %r" % line) from None
+        if not 0 <= seconds <= MAX_SLEEP:   # also refuses nan
+            raise ScenarioError("sleep needs a number of seconds from 0 to %d: %r" % (MAX_SLEEP, line))
     elif not argv or argv[0] != "docker":
         raise ScenarioError("only docker commands and `sleep N` are allowed: %r" % line)
     return argv

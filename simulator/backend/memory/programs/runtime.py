@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import posixpath
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ....model.fs import FSError, UnionFS
 from ....model.layer import Kind, normpath
@@ -134,8 +134,12 @@ class Run:
             self.output.append((self.time, stream, text))
 
     def sleep(self, seconds: float) -> None:
-        if seconds == FOREVER:
-            raise Forever()
+        """Let `seconds` pass; a sleep that would end after the last date the clock can
+        represent (year 9999) never ends, like `sleep infinity`."""
+        try:
+            self.started + timedelta(seconds=self.time + seconds)
+        except OverflowError:
+            raise Forever() from None
         self.time += seconds
 
 
