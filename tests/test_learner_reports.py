@@ -24,3 +24,20 @@ def test_a_sleep_longer_than_the_calendar_runs_on(docker, engine):
 def test_a_scenario_sleep_out_of_range_is_refused(line):
     with pytest.raises(play.ScenarioError, match="sleep needs a number of seconds"):
         play.split(line)
+
+
+def test_hostname_flag_sets_the_containers_host_name(docker):
+    # docker 20.10 run/create: `-h, --hostname string  Container host name` (Config.Hostname).
+    r = docker("run --rm -h h1 busybox hostname")
+    assert (r.exit, r.output) == (0, "h1\n")
+    assert docker("run --rm --hostname web.local busybox cat /etc/hostname").out == "web.local\n"
+    assert docker("run --rm -h h1 busybox uname -n").out == "h1\n"
+    assert docker("create --name named -h h2 busybox").exit == 0
+    assert docker("inspect --format '{{.Config.Hostname}}' named").out == "h2\n"
+    r = docker("run --help")
+    assert r.exit == 0 and "  -h, --hostname string" in r.out
+
+
+def test_without_hostname_the_host_name_is_the_short_id(docker):
+    cid = docker("run -d busybox sleep 100").out.strip()
+    assert docker(f"exec {cid[:12]} hostname").out == cid[:12] + "\n"

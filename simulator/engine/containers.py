@@ -59,6 +59,7 @@ class CreateOptions:
     labels: list[str] = field(default_factory=list)
     tty: bool = False
     interactive: bool = False
+    hostname: str = ""         # --hostname; the short ID when empty
     cwd: str | None = None     # where relative bind-mount sources live (the scenario folder)
 
 
@@ -143,7 +144,7 @@ class Containers:
         cid = self.engine.ids.hex64("container")
         if not opts.name:
             name = container_names.generated_name(cid, {c.name for c in self.by_id.values()})
-        config["Hostname"] = cid[:12]
+        config["Hostname"] = opts.hostname or cid[:12]
         host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, init=opts.init,
                           network_mode=opts.network, binds=list(opts.volumes), port_specs=list(opts.ports),
                           publish_all=opts.publish_all, nano_cpus=opts.nano_cpus)

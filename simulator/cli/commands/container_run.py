@@ -40,6 +40,7 @@ def parse_cpus(text: str) -> int:
 
 CREATE_FLAGS = [
     Flag("name", None, str, "Assign a name to the container", metavar="string"),
+    Flag("hostname", "h", str, "Container host name", metavar="string"),
     Flag("env", "e", list, "Set environment variables", metavar="list"),
     Flag("publish", "p", list, "Publish a container's port(s) to the host", metavar="list"),
     Flag("publish-all", "P", bool, "Publish all exposed ports to random ports"),
@@ -76,7 +77,7 @@ def _options(ctx, opts, args) -> CreateOptions:
         memory=opts.memory, init=opts.init, network=opts.network or "default", volumes=list(opts.volume),
         ports=list(opts.publish), publish_all=opts.publish_all, expose=list(opts.expose),
         nano_cpus=opts.cpus or 0, labels=list(opts.label), tty=opts.tty, interactive=opts.interactive,
-        cwd=ctx.cwd)
+        hostname=opts.hostname or "", cwd=ctx.cwd)
 
 
 def _create(ctx, image: str, options: CreateOptions):

@@ -36,16 +36,18 @@ def whoami(ctx: Ctx) -> int:
     return 0
 
 
+def host_name(ctx: Ctx) -> str:
+    """The UTS host name, which Docker sets to Config.Hostname (`--hostname`, else the short
+    ID) and writes to /etc/hostname; the HOSTNAME variable does not change it."""
+    try:
+        return ctx.read("/etc/hostname").strip() or "localhost"
+    except OSError:
+        return "localhost"
+
+
 @program("hostname")
 def hostname(ctx: Ctx) -> int:
-    """The container's hostname: Docker sets HOSTNAME (and /etc/hostname) to the short ID."""
-    name = ctx.env.get("HOSTNAME")
-    if not name:
-        try:
-            name = ctx.read("/etc/hostname").strip()
-        except OSError:
-            name = "localhost"
-    ctx.out(name + "\n")
+    ctx.out(host_name(ctx) + "\n")
     return 0
 
 
@@ -91,8 +93,7 @@ def date(ctx: Ctx) -> int:
 @program("uname")
 def uname(ctx: Ctx) -> int:
     """The host's kernel, as a container sees it (a fixed, typical one here)."""
-    host = ctx.env.get("HOSTNAME", "localhost")
-    parts = {"s": "Linux", "n": host, "r": "5.15.0-91-generic", "v": "#101-Ubuntu SMP", "m": "x86_64",
+    parts = {"s": "Linux", "n": host_name(ctx), "r": "5.15.0-91-generic", "v": "#101-Ubuntu SMP", "m": "x86_64",
              "o": "GNU/Linux"}
     flags = "".join(a[1:] for a in ctx.argv[1:] if a.startswith("-"))
     keys = "snrvmo" if "a" in flags else [k for k in "snrvmo" if k in flags] or ["s"]
