@@ -143,3 +143,11 @@ def test_ls_of_a_seeded_named_volume(docker, tmp_path):
         "FROM busybox\nRUN mkdir /vol && echo seeded > /vol/seed\nVOLUME /vol\n")
     assert docker("build -q -t withvol ctx").exit == 0
     assert docker("run --rm --network none -v fresh:/vol withvol ls /vol").output == "seed\n"
+
+
+def test_inspect_json_escapes_html_as_the_daemon_encodes_it(docker):
+    # the daemon writes inspect with json.NewEncoder (HTML escaping on); the CLI only re-indents it
+    assert docker("create --network none --name amp busybox sh -c 'true && echo <x>'").exit == 0
+    out = docker("inspect amp").out
+    assert '"true \\u0026\\u0026 echo \\u003cx\\u003e"' in out and "&&" not in out
+    assert docker("container inspect amp").out == out

@@ -4,7 +4,7 @@ behaviour (text/template, fmt's %v, encoding/json) and docker/cli's templates.go
 import pytest
 
 from simulator.cli.formatter import FormatError, format_items, format_template, render_table, tabwrite
-from simulator.cli.gotemplate import Struct, TemplateError, go_json, go_print, parse
+from simulator.cli.gotemplate import FormatterContext, Struct, TemplateError, go_json, go_print, parse
 
 DATA = {
     "Config": {"Cmd": ["nginx", "-g", "daemon off;"], "Env": None, "Labels": {"team": "core", "app": "web"}},
@@ -201,3 +201,13 @@ def test_render_table_matches_docker_ps():
 def test_go_values(value, printed, encoded):
     assert go_print(value) == printed
     assert go_json(value) == encoded
+
+
+def test_json_escapes_html_only_inside_a_marshal_json_result():
+    # docker/cli templates.go: `json` encodes with SetEscapeHTML(false); formatter.MarshalJSON
+    # (image/history/container rows) is json.Marshal, which writes < > & as \u003c \u003e \u0026
+    assert format_template("{{json .}}", {"Cmd": ["a && b", "<none>"]}) == '{"Cmd":["a && b","<none>"]}'
+    row = FormatterContext("*formatter.imageContext", {"Tag": "<none>", "Digest": "a&b"})
+    assert format_template("{{json .}}", row) == '{"Digest":"a\\u0026b","Tag":"\\u003cnone\\u003e"}'
+    assert format_template("{{json .Tag}}", row) == '"<none>"'
+    assert go_json(ContainerContext("x", "<none>")) == '{"Image":"\\u003cnone\\u003e","Names":"x"}'

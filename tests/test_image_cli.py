@@ -106,6 +106,10 @@ def test_images_formats(w):
     text = docker(w, "images --format '{{json .}}' busybox")[0]
     assert text.startswith('{"Containers":"N/A","CreatedAt":"2026-01-01 12:00:00 +0000 UTC",')
     assert '"SharedSize":"N/A","Size":"1.98MB","Tag":"latest","UniqueSize":"N/A","VirtualSize":"1.983MB"}' in text
+    # ps-format recording: the row's MarshalJSON is json.Marshal's, so `<none>` is HTML escaped
+    assert '"Digest":"\\u003cnone\\u003e",' in text
+    # historyContext's MarshalJSON too: keys sorted (formatter.MarshalJSON builds a map)
+    assert docker(w, "history --format '{{json .}}' busybox")[0].startswith('{"Comment":"Imported from -",')
 
 
 def test_image_inspect(w):

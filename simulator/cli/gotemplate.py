@@ -13,10 +13,17 @@ Data model (how Python values stand for Go values):
 - dict: a Go map[string]interface{} (a missing key gives `<no value>`); printed `map[k:v]`, keys sorted;
 - Struct (a dict subclass with a Go type name): a Go struct; a missing field is an error;
   printed `{v1 v2}` in field order; `json` keeps the field order;
+- FormatterContext (a Struct): one of docker/cli's formatter contexts (`*formatter.imageContext`...),
+  whose MarshalJSON is `formatter.MarshalJSON`: `json` gives its fields as a map, keys sorted;
 - other objects: a Go struct whose fields are attributes; callable attributes are methods
   (docker's formatter contexts: `.ID`, `.Names`); `go_type` names the type in errors;
-  `__go_json__()` gives the value `json` encodes (docker's MarshalJSON);
+  `__go_json__()` gives the value `json` encodes (docker's MarshalJSON, as formatter.MarshalJSON);
 - list/tuple: a slice, printed `[a b]`; None: nil, printed `<nil>`; bool, int, float, str as Go's.
+
+`json` itself encodes with SetEscapeHTML(false), but a MarshalJSON result is spliced in as it
+comes, and formatter.MarshalJSON uses json.Marshal, which escapes `<`, `>`, `&` as `\u003c`...:
+so `{{json .Config.Cmd}}` keeps `<none>` while `{{json .}}` of an image row prints `\u003cnone\u003e`
+(docker 20.10 recording, ps-format scenario).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import re
 from decimal import Decimal
 from typing import Any, Callable
 
-__all__ = ["Template", "TemplateError", "Struct", "parse", "go_print", "go_json", "NO_VALUE"]
+__all__ = ["Template", "TemplateError", "Struct", "FormatterContext", "parse", "go_print", "go_json", "NO_VALUE"]
 
 
 class TemplateError(Exception):
@@ -38,6 +45,10 @@ class Struct(dict):
     def __init__(self, go_type: str = "struct", *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.go_type = go_type
+
+
+class FormatterContext(Struct):
+    """A Struct whose `json` is docker/cli `formatter.MarshalJSON`'s: a map (keys sorted), HTML escaped."""
 
 
 class _NoValue:
@@ -102,7 +113,10 @@ def go_print(v: Any) -> str:
     return str(v)
 
 
-def _json_string(s: str) -> str:
+_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def _json_string(s: str, escape_html: bool = False) -> str:
     out = ['"']
     for ch in s:
         if ch == '"':
@@ -117,14 +131,18 @@ def _json_string(s: str) -> str:
             out.append("\\t")
         elif ord(ch) < 0x20 or ch in "\u2028\u2029":
             out.append("\\u%04x" % ord(ch))
+        elif escape_html and ch in _HTML_ESCAPES:
+            out.append(_HTML_ESCAPES[ch])
         else:
             out.append(ch)
     out.append('"')
     return "".join(out)
 
 
-def go_json(v: Any) -> str:
-    """encoding/json's compact encoding with SetEscapeHTML(false), as docker's `json` function gives it."""
+def go_json(v: Any, escape_html: bool = False) -> str:
+    """encoding/json's compact encoding; docker's `json` function uses SetEscapeHTML(false),
+    json.Marshal (escape_html=True) writes `<`, `>`, `&` as `\\u003c`, `\\u003e`, `\\u0026`.
+    A MarshalJSON result (FormatterContext, `__go_json__`) is always json.Marshal's."""
     if v is None or v is NO_VALUE:
         return "null"
     if isinstance(v, bool):
@@ -135,15 +153,18 @@ def go_json(v: Any) -> str:
         text = _format_float(v, -6, 21)
         return re.sub(r"e([+-])0(\d)$", r"e\1\2", text)
     if isinstance(v, str):
-        return _json_string(v)
+        return _json_string(v, escape_html)
     if isinstance(v, (list, tuple)):
-        return "[" + ",".join(go_json(x) for x in v) + "]"
+        return "[" + ",".join(go_json(x, escape_html) for x in v) + "]"
+    if isinstance(v, FormatterContext):
+        return go_json(dict(v), escape_html=True)
     if isinstance(v, dict):
         keys = list(v) if isinstance(v, Struct) else sorted(v)
-        return "{" + ",".join("%s:%s" % (_json_string(str(k)), go_json(v[k])) for k in keys) + "}"
+        return "{" + ",".join("%s:%s" % (_json_string(str(k), escape_html), go_json(v[k], escape_html))
+                              for k in keys) + "}"
     if hasattr(v, "__go_json__"):
-        return go_json(v.__go_json__())
-    return _json_string(str(v))
+        return go_json(v.__go_json__(), escape_html=True)
+    return _json_string(str(v), escape_html)
 
 
 def _go_type(v: Any) -> str:

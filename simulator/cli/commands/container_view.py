@@ -11,7 +11,6 @@ parses the template as given, without the formatter's escape replacement).
 
 from __future__ import annotations
 
-import json
 import re
 
 from ...engine import container_list, image_ops
@@ -20,6 +19,7 @@ from ...model.clock import rfc3339
 from ..app import Flag, command
 from ..formatter import FormatError, format_items
 from ..gotemplate import TemplateError, parse as parse_template
+from .images import go_indent
 
 PS_DEFAULT = r"table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 PS_RAW = ("container_id: {{.ID}}\nimage: {{.Image}}\ncommand: {{.Command}}\ncreated_at: {{.CreatedAt}}\n"
@@ -164,7 +164,7 @@ def _inspect(ctx, args, fmt, find, missing) -> int:
             ctx.err(f"{err}\n")
             return 1
     else:
-        ctx.out(json.dumps(found, indent=4, ensure_ascii=False) + "\n" if found else "[]\n")
+        ctx.out(go_indent(found) + "\n" if found else "[]\n")
     if errors:
         ctx.err("".join(f"Error: {e}\n" for e in errors))
         return 1

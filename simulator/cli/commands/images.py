@@ -16,7 +16,7 @@ from ...model.image import short_id
 from ...model.reference import InvalidReference, parse
 from ...model.units import human_duration, human_size
 from ..app import Flag, command
-from ..gotemplate import Struct, TemplateError
+from ..gotemplate import FormatterContext, Struct, TemplateError
 from ..gotemplate import parse as parse_template
 
 _TABLE = "table"
@@ -97,11 +97,11 @@ _IMAGES_HEADER = {"ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "D
                   "UniqueSize": "UNIQUE SIZE"}
 
 
-def _image_rows(ctx, summary: image_ops.ImageSummary, trunc: bool, digests: bool) -> list[Struct]:
+def _image_rows(ctx, summary: image_ops.ImageSummary, trunc: bool, digests: bool) -> list[FormatterContext]:
     """`imageFormat`: one row per tag (per digest of its repository with `--digests`);
     a repository with only digests gets one `<none>` row; a dangling image one `<none>` row."""
-    def row(repo: str, tag: str, digest: str) -> Struct:
-        return Struct("*formatter.imageContext", {
+    def row(repo: str, tag: str, digest: str) -> FormatterContext:
+        return FormatterContext("*formatter.imageContext", {
             "Containers": "N/A",
             "CreatedAt": _local(summary.created).strftime("%Y-%m-%d %H:%M:%S +0000 UTC"),
             "CreatedSince": _since(ctx, summary.created),
@@ -189,7 +189,7 @@ def history(ctx, opts, args: list[str]) -> int:
     for e in entries:
         created_at = _local(e.created).strftime("%Y-%m-%dT%H:%M:%SZ")
         created_by = e.created_by.replace("\t", " ")
-        rows.append(Struct("*image.historyContext", {
+        rows.append(FormatterContext("*image.historyContext", {
             "ID": short_id(e.id) if not opts.no_trunc and e.id.startswith("sha256:") else e.id,
             "CreatedSince": _since(ctx, e.created) if opts.human else created_at,
             "CreatedAt": created_at,
