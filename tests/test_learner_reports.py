@@ -41,3 +41,33 @@ def test_hostname_flag_sets_the_containers_host_name(docker):
 def test_without_hostname_the_host_name_is_the_short_id(docker):
     cid = docker("run -d busybox sleep 100").out.strip()
     assert docker(f"exec {cid[:12]} hostname").out == cid[:12] + "\n"
+
+
+@pytest.mark.parametrize("line, flag", [
+    ("run --privileged busybox true", "privileged"),
+    ("run --add-host db:10.0.0.2 busybox true", "add-host"),
+    ("run -c 512 busybox true", "cpu-shares"),
+    ("run --read-only --rm busybox true", "read-only"),
+    ("run --tmpfs /run busybox true", "tmpfs"),
+    ("run --pull=always busybox true", "pull"),
+    ("run --sig-proxy=false busybox true", "sig-proxy"),
+])
+def test_a_docker_flag_the_simulator_does_not_model_says_so(docker, engine, line, flag):
+    r = docker(line)
+    assert (r.exit, r.err) == (125, f"docker: the simulator does not model --{flag} yet.\n"
+                                    "See 'docker run --help'.\n")
+    assert engine.containers.all() == []
+
+
+def test_docker_defaults_of_unmodelled_flags_are_accepted(docker):
+    assert docker("run --rm --pull missing --sig-proxy=true busybox true").exit == 0
+
+
+def test_flags_docker_lacks_keep_the_unknown_flag_error(docker):
+    # recorded in usage-errors: `docker run --nosuchflag busybox`
+    r = docker("run --nosuchflag busybox")
+    assert (r.exit, r.err) == (125, "unknown flag: --nosuchflag\nSee 'docker run --help'.\n")
+    assert docker("create --detach-keys x busybox").err.startswith("unknown flag: --detach-keys\n")
+    r = docker("create --privileged busybox")
+    assert (r.exit, r.err) == (125, "docker: the simulator does not model --privileged yet.\n"
+                                    "See 'docker create --help'.\n")

@@ -21,7 +21,7 @@ from ...engine.errors import DockerError, NotFound, StartError
 from ...engine.restart import PolicySyntaxError, RestartPolicy
 from ...model import reference
 from ..app import Flag, UsageError, command
-from . import container_view
+from . import container_unmodelled, container_view
 
 def parse_cpus(text: str) -> int:
     """`--cpus` as NanoCPUs (docker/cli 20.10 `opts.ParseCPUs`: a big.Rat times 1e9, which must be
@@ -62,7 +62,11 @@ CREATE_FLAGS = [
 
 
 def _options(ctx, opts, args) -> CreateOptions:
-    """The parsed flags; UsageError for what the CLI itself rejects."""
+    """The parsed flags; UsageError for what the CLI itself rejects, or for a Docker flag
+    the simulator does not model."""
+    unmodelled = container_unmodelled.first_set(opts)
+    if unmodelled:
+        raise UsageError(f"the simulator does not model --{unmodelled} yet")
     try:
         policy = RestartPolicy.parse(opts.restart or "no")
         ctx.engine.ports.publish(None, list(opts.publish))
@@ -96,7 +100,8 @@ def _create(ctx, image: str, options: CreateOptions):
 
 
 @command("create", aliases=("container create",), usage="docker create [OPTIONS] IMAGE [COMMAND] [ARG...]",
-         short="Create a new container", args=(1, None), flags=CREATE_FLAGS, interspersed=False)
+         short="Create a new container", args=(1, None),
+         flags=CREATE_FLAGS + container_unmodelled.CREATE_FLAGS, interspersed=False)
 def create(ctx, opts, args) -> int:
     options = _options(ctx, opts, args)
     try:
@@ -113,7 +118,8 @@ def create(ctx, opts, args) -> int:
 
 @command("run", aliases=("container run",), usage="docker run [OPTIONS] IMAGE [COMMAND] [ARG...]",
          short="Run a command in a new container", args=(1, None),
-         flags=CREATE_FLAGS + [Flag("detach", "d", bool, "Run container in background and print container ID")],
+         flags=CREATE_FLAGS + container_unmodelled.RUN_FLAGS
+         + [Flag("detach", "d", bool, "Run container in background and print container ID")],
          interspersed=False)
 def run(ctx, opts, args) -> int:
     containers = ctx.engine.containers
