@@ -71,3 +71,13 @@ def test_flags_docker_lacks_keep_the_unknown_flag_error(docker):
     r = docker("create --privileged busybox")
     assert (r.exit, r.err) == (125, "docker: the simulator does not model --privileged yet.\n"
                                     "See 'docker create --help'.\n")
+
+
+def test_build_checks_tags_in_the_cli_before_reading_the_context(docker):
+    # cli 20.10 build.go: `-t` is a ListOpts with validateTag, so pflag reports the value.
+    r = docker("build -t UPPER ctx")
+    assert (r.exit, r.err) == (125, 'invalid argument "UPPER" for "-t, --tag" flag: invalid reference '
+                                    "format: repository name must be lowercase\nSee 'docker build --help'.\n")
+    r = docker("build -t ok:1 -t a:b:c ctx")
+    assert (r.exit, r.err) == (125, 'invalid argument "a:b:c" for "-t, --tag" flag: invalid reference '
+                                    "format\nSee 'docker build --help'.\n")

@@ -12,6 +12,7 @@ import os
 
 from ...engine.build import ContextError
 from ...engine.errors import BuildError
+from ...model import reference
 from ..app import Flag, command
 
 
@@ -24,6 +25,16 @@ def _build_args(values: list[str]) -> dict[str, str | None]:
     return out
 
 
+def _tag(text: str) -> str:
+    """A `-t` value, checked by the CLI before the context is sent (cli build.go `validateTag`:
+    `reference.ParseNormalizedNamed`); ValueError with the reference error."""
+    try:
+        reference.parse(text)
+    except reference.InvalidReference as err:
+        raise ValueError(str(err)) from None
+    return text
+
+
 @command("build", aliases=("image build", "builder build"), usage="docker build [OPTIONS] PATH | URL | -",
          short="Build an image from a Dockerfile", args=(1, 1),
          flags=[Flag("build-arg", None, list, "Set build-time variables", metavar="list"),
@@ -32,7 +43,8 @@ def _build_args(values: list[str]) -> dict[str, str | None]:
                 Flag("no-cache", None, bool, "Do not use cache when building the image"),
                 Flag("quiet", "q", bool, "Suppress the build output and print image ID on success"),
                 Flag("rm", None, bool, "Remove intermediate containers after a successful build", default=True),
-                Flag("tag", "t", list, "Name and optionally a tag in the 'name:tag' format", metavar="list"),
+                Flag("tag", "t", list, "Name and optionally a tag in the 'name:tag' format", metavar="list",
+                     parse=_tag),
                 Flag("target", None, str, "Set the target build stage to build.", metavar="string")])
 def build(ctx, opts, args: list[str]) -> int:
     held: list[str] = []
