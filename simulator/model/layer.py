@@ -8,9 +8,10 @@ uncompressed tar in the OCI image-layer format (image-spec `layer.md`: whiteouts
 
 Canonical tar (so that the same changeset always has the same diffID): PAX format,
 members sorted by path (a directory before its contents), numeric owners with empty
-user/group names, every mtime 0, and in each group of hard links the first member in
-that order carries the data. Real Docker keeps file mtimes in its tars, so its diffIDs
-for the "same" content differ from these; relations (equal content, equal diffID) hold.
+user/group names, mtimes in whole seconds of the virtual clock (whiteout markers at 0),
+and in each group of hard links the first member in that order carries the data. As in
+Docker, a file's mtime is part of its layer: the same RUN step built again later gives a
+new diffID, while equal changesets (same content, metadata and times) share one.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class Entry:
     mode: permission bits only (e.g. 0o755, 0o1777), never the file type.
     target: the symlink's target, or for a hard link the absolute path it links to
     (in the same layer). opaque: for a directory, hide every lower entry below it.
-    mtime: seconds on the virtual clock; used by `diff`, left out of the canonical tar.
+    mtime: seconds on the virtual clock; compared by `diff` and kept in the layer's tar.
     """
 
     kind: Kind
@@ -246,24 +247,24 @@ class Layer:
                 yield _info(posixpath.join(head, WHITEOUT_PREFIX + name), tarfile.REGTYPE, 0o600, 0, 0), None
                 continue
             if entry.kind is Kind.DIR:
-                yield _info(rel, tarfile.DIRTYPE, entry.mode, entry.uid, entry.gid), None
+                yield _info(rel, tarfile.DIRTYPE, entry.mode, entry.uid, entry.gid, entry.mtime), None
                 if entry.opaque:
                     yield _info(posixpath.join(rel, OPAQUE_MARKER), tarfile.REGTYPE, 0o600, 0, 0), None
                 continue
             if entry.kind is Kind.SYMLINK:
-                info = _info(rel, tarfile.SYMTYPE, entry.mode, entry.uid, entry.gid)
+                info = _info(rel, tarfile.SYMTYPE, entry.mode, entry.uid, entry.gid, entry.mtime)
                 info.linkname = entry.target
                 yield info, None
                 continue
             group = entry.target if entry.kind is Kind.HARDLINK else path
             if group in holders:
-                info = _info(rel, tarfile.LNKTYPE, entry.mode, entry.uid, entry.gid)
+                info = _info(rel, tarfile.LNKTYPE, entry.mode, entry.uid, entry.gid, entry.mtime)
                 info.linkname = holders[group].lstrip("/")
                 yield info, None
                 continue
             holders[group] = path
             data = self.entries[group]
-            info = _info(rel, tarfile.REGTYPE, data.mode, data.uid, data.gid)
+            info = _info(rel, tarfile.REGTYPE, data.mode, data.uid, data.gid, data.mtime)
             info.size = data.content.size if data.content else 0
             yield info, data.content
 
@@ -338,13 +339,13 @@ def _member_path(name: str) -> str | None:
     return None if path == "/" else path
 
 
-def _info(name: str, kind: bytes, mode: int, uid: int, gid: int) -> tarfile.TarInfo:
+def _info(name: str, kind: bytes, mode: int, uid: int, gid: int, mtime: int = 0) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.type = kind
     info.mode = mode
     info.uid, info.gid = uid, gid
     info.uname = info.gname = ""
-    info.mtime = 0
+    info.mtime = mtime
     return info
 
 

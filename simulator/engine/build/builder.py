@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ...model.clock import EPOCH
 from ...model.events import Event
 from ...model.image import EMPTY_RUN_CONFIG, Image, short_id
 from ...model.layer import Layer, normpath
@@ -43,6 +44,8 @@ BUILTIN_ARGS = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_P
 STDERR_ON, STDERR_OFF = "\x1b[91m", "\x1b[0m"   # streamformatter's stderr colouring
 
 Write = Callable[[str], None]
+
+CONTEXT_MTIME = int(EPOCH.timestamp())  # see build/context.py: one mtime for every context file
 
 
 @dataclass
@@ -150,7 +153,7 @@ class Builder:
         failed; printed as is; `code` is the exit status)."""
         write = out or (lambda text: None)
         given = None if dockerfile in (None, "", "Dockerfile") else dockerfile
-        ctx = build_context.load(cwd, context_dir, given, mtime=int(self.engine.clock.now().timestamp()),
+        ctx = build_context.load(cwd, context_dir, given, mtime=CONTEXT_MTIME,
                                  outside_name=".dockerfile." + self.engine.ids.hex64("dockerfile")[:20])
         write(ctx.sending_line + "\r\r\n")  # as the 20.10 CLI writes its last progress line
         refs = [self._reference(t) for t in tags]

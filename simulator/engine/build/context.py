@@ -7,8 +7,10 @@ Docker 20.10 CLI `cli/command/image/build.go` (`runBuild`) and `build/context.go
 .dockerignore always travel) and every member owned by 0:0. The daemon later hides the
 Dockerfile and .dockerignore from COPY when they are ignored (`remotecontext.removeDockerfile`).
 
-Simplification: a file's mtime is taken from the virtual clock, not from the host, so
-builds stay reproducible (mtime is not part of any cache key).
+Simplification: every file of the context carries the same mtime, the virtual clock's
+starting instant, not the host's (host mtimes would make layers differ from machine to
+machine). As with Docker's unchanged host files, copying the same context again gives the
+same layer; mtime is not part of any cache key.
 """
 
 from __future__ import annotations
