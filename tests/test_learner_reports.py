@@ -81,3 +81,20 @@ def test_build_checks_tags_in_the_cli_before_reading_the_context(docker):
     r = docker("build -t ok:1 -t a:b:c ctx")
     assert (r.exit, r.err) == (125, 'invalid argument "a:b:c" for "-t, --tag" flag: invalid reference '
                                     "format\nSee 'docker build --help'.\n")
+
+
+@pytest.mark.parametrize("command", ["inspect", "image inspect", "container inspect"])
+def test_inspect_template_missing_key_is_an_error(docker, command):
+    # cli 20.10 inspector.go: typed run fails, raw-map fallback with missingkey=error fails too.
+    assert docker("create --name box busybox").exit == 0
+    target = "box" if command != "image inspect" else "busybox"
+    r = docker(["docker", *command.split(), "--format", "{{.Nope}}", target])
+    assert (r.exit, r.out, r.err) == (1, "\n", 'Template parsing error: template: :1:2: executing "" at '
+                                               '<.Nope>: map has no entry for key "Nope"\n')
+
+
+def test_inspect_missing_label_key_still_prints_no_value(docker):
+    # Config.Labels is a map field of a struct: the typed run succeeds with <no value>.
+    assert docker("create --name box busybox").exit == 0
+    assert docker("inspect --format '{{.Config.Labels.nope}}' box").out == "<no value>\n"
+    assert docker("inspect --format '{{.Name}} {{.State.Status}}' box").out == "/box created\n"

@@ -867,6 +867,8 @@ class Template:
         self.source = source
         self.funcs = {**BUILTINS, **DOCKER_FUNCS, **(funcs or {})}
         self.tree = _Parser(source, self.funcs).parse()
+        # Go's Option("missingkey=error"): a missing map key is an error, not <no value>
+        self.missing_key_error = False
 
     def execute(self, data: Any) -> str:
         out: list[str] = []
@@ -999,6 +1001,8 @@ class Template:
         elif isinstance(receiver, dict):
             if args or has_final:
                 raise _ExecError(node, "%s is not a method but has arguments" % name)
+            if name not in receiver and self.missing_key_error:
+                raise _ExecError(node, 'map has no entry for key "%s"' % name)
             return receiver.get(name, NO_VALUE)
         elif isinstance(receiver, (str, int, float, bool, list, tuple)):
             raise _ExecError(node, "can't evaluate field %s in type %s" % (name, _go_type(receiver)))

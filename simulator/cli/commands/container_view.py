@@ -16,9 +16,11 @@ import re
 from ...engine import container_list, image_ops
 from ...engine.errors import DockerError, NotFound
 from ...model.clock import rfc3339
+from .. import inspector
 from ..app import Flag, command
 from ..formatter import FormatError, format_items
 from ..gotemplate import TemplateError, parse as parse_template
+from . import images
 from .images import go_indent
 
 PS_DEFAULT = r"table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
@@ -144,29 +146,36 @@ def exec_(ctx, opts, args) -> int:
     return process.exit_code
 
 
-def _inspect(ctx, args, fmt, find, missing) -> int:
-    """Shared by `docker inspect` and `docker container inspect`: JSON array or one template line each."""
-    found, errors = [], []
-    for arg in args:
-        try:
-            found.append(find(arg))
-        except DockerError:
-            errors.append(missing(arg))
+def _inspect(ctx, args, fmt, find, missing, typed) -> int:
+    """Shared by `docker inspect` and `docker container inspect`: JSON array or one template
+    line each; a missing object or a failing template adds an error, reported after the
+    output (cli/command/inspect/inspector.go `Inspect`: errors joined, status 1)."""
+    template = None
     if fmt:
         try:
             template = parse_template(fmt)
         except TemplateError as err:
             ctx.err(f"template parsing error: {err}\n")
             return 64
+    found, text, errors = [], "", []
+    for arg in args:
         try:
-            ctx.out("".join(template.execute(item) + "\n" for item in found) or "\n")
-        except TemplateError as err:
-            ctx.err(f"{err}\n")
-            return 1
+            item = find(arg)
+        except DockerError:
+            errors.append(f"Error: {missing(arg)}")
+            continue
+        found.append(item)
+        if template is not None:
+            try:
+                text += inspector.execute(template, typed(item), item) + "\n"
+            except TemplateError as err:
+                errors.append(str(err))
+    if template is not None:
+        ctx.out(text or "\n")
     else:
         ctx.out(go_indent(found) + "\n" if found else "[]\n")
     if errors:
-        ctx.err("".join(f"Error: {e}\n" for e in errors))
+        ctx.err("".join(f"{e}\n" for e in errors))
         return 1
     return 0
 
@@ -187,7 +196,8 @@ def _any_object(engine, ref: str, kind: str | None):
                 Flag("type", None, str, "Return JSON for specified type", metavar="string")])
 def inspect(ctx, opts, args) -> int:
     return _inspect(ctx, args, opts.format, lambda ref: _any_object(ctx.engine, ref, opts.type),
-                    lambda ref: f"No such object: {ref}")
+                    lambda ref: f"No such object: {ref}",
+                    lambda item: inspector.container_typed(item) if "State" in item else images.as_go(item))
 
 
 @command("container inspect", usage="docker container inspect [OPTIONS] CONTAINER [CONTAINER...]",
@@ -196,4 +206,4 @@ def inspect(ctx, opts, args) -> int:
                 Flag("size", "s", bool, "Display total file sizes")])
 def container_inspect(ctx, opts, args) -> int:
     return _inspect(ctx, args, opts.format, ctx.engine.containers.inspect,
-                    lambda ref: f"No such container: {ref}")
+                    lambda ref: f"No such container: {ref}", inspector.container_typed)

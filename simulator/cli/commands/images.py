@@ -16,6 +16,7 @@ from ...model.image import short_id
 from ...model.reference import InvalidReference, parse
 from ...model.units import human_duration, human_size
 from ..app import Flag, command
+from .. import inspector
 from ..gotemplate import FormatterContext, Struct, TemplateError
 from ..gotemplate import parse as parse_template
 
@@ -260,13 +261,13 @@ def rmi(ctx, opts, args: list[str]) -> int:
 
 
 # -- image inspect ---------------------------------------------------------------------------
-def _as_go(value, go_type: str = "types.ImageInspect"):
+def as_go(value, go_type: str = "types.ImageInspect"):
     """Wrap the inspect dict so templates see structs where Go has structs and maps elsewhere."""
     structs = {"ContainerConfig": "*container.Config", "Config": "*container.Config",
                "GraphDriver": "types.GraphDriverData", "RootFS": "types.RootFS", "Metadata": "types.ImageMetadata"}
     out = Struct(go_type)
     for key, v in value.items():
-        out[key] = _as_go(v, structs[key]) if key in structs and isinstance(v, dict) else v
+        out[key] = as_go(v, structs[key]) if key in structs and isinstance(v, dict) else v
     return out
 
 
@@ -301,7 +302,7 @@ def image_inspect(ctx, opts, args: list[str]) -> int:
         text = ""
         for item in found:
             try:
-                text += template.execute(_as_go(item)) + "\n"
+                text += inspector.execute(template, as_go(item), item) + "\n"
             except TemplateError as e:
                 errors.append(str(e))
         ctx.out(text or "\n")
