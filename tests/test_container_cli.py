@@ -62,7 +62,7 @@ def test_ps_command_quotes_args_with_spaces_then_cuts_and_quotes(docker):
 
 
 def test_go_quote_escapes_like_strconv_quote():
-    from simulator.engine.container_list import go_quote
+    from simulator.model.gostrings import go_quote
     assert go_quote('a "b"\\\t\x07\x7f\u00e9\u0085') == '"a \\"b\\"\\\\\\t\\a\\x7f\u00e9\\u0085"'
 
 

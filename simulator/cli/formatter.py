@@ -15,18 +15,13 @@ from typing import Any, Iterable
 from .gotemplate import NO_VALUE, Template, TemplateError
 
 __all__ = ["FormatError", "tabwrite", "render_table", "format_template", "format_items",
-           "is_table", "short_id"]
+           "is_table"]
 
 MINWIDTH, TABWIDTH, PADDING = 10, 1, 3
 
 
 class FormatError(Exception):
     """A `--format` template that does not parse or execute; the message is what docker prints."""
-
-
-def short_id(identifier: str) -> str:
-    """The 12-hex short form of an ID, with any `sha256:` prefix dropped (docker's stringid.TruncateID)."""
-    return identifier.split(":", 1)[-1][:12]
 
 
 def tabwrite(text: str, minwidth: int = MINWIDTH, padding: int = PADDING) -> str:

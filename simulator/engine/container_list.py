@@ -13,36 +13,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from ..model.gostrings import go_quote
 from ..model.units import human_duration, human_size
 from . import states
 from .container_record import Container
 from .errors import InvalidParameter
 
 FILTERS = ("status", "name", "id", "ancestor", "exited", "label")
-
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-               "\v": "\\v", "\\": "\\\\", '"': '\\"'}
-
-
-def go_quote(text: str) -> str:
-    """Go's strconv.Quote: double quotes, printable characters kept (unicode.IsPrint, which
-    Python's isprintable follows), `\\n`-style escapes, else `\\xHH` below 0x80 and
-    `\\uHHHH`/`\\UHHHHHHHH` above."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif ch.isprintable():
-            out.append(ch)
-        elif code < 0x80:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    return '"' + "".join(out) + '"'
-
 
 def ellipsis(text: str, width: int) -> str:
     """docker/cli `formatter.Ellipsis`: at most `width` characters, the last one `…` if cut."""

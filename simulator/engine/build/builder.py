@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from ...model.clock import EPOCH
 from ...model.events import Event
+from ...model.gostrings import go_quote_list
 from ...model.image import EMPTY_RUN_CONFIG, Image, short_id
 from ...model.layer import Layer, normpath
 from ...model.reference import InvalidReference, parse as parse_reference
@@ -476,7 +477,7 @@ class _Run:
     def _cmd(self, state: State, ins: Instruction) -> None:
         cmd = self._command_line(state, ins)
         state.run_config["Cmd"] = cmd
-        self._metadata(state, "CMD " + _go_quote_list(cmd))
+        self._metadata(state, "CMD " + go_quote_list(cmd))
         if ins.args:
             state.cmd_set = True
 
@@ -485,7 +486,7 @@ class _Run:
         state.run_config["Entrypoint"] = entrypoint or None
         if not state.cmd_set:
             state.run_config["Cmd"] = None
-        self._metadata(state, "ENTRYPOINT " + _go_quote_list(entrypoint))
+        self._metadata(state, "ENTRYPOINT " + go_quote_list(entrypoint))
 
     def _onbuild(self, state: State, ins: Instruction) -> None:
         state.run_config["OnBuild"] = list(state.run_config.get("OnBuild") or []) + [ins.trigger]
@@ -573,25 +574,3 @@ class _Run:
     def _run(self, state: State, ins: Instruction) -> None:
         from .run import run_step
         run_step(self, state, ins)
-
-
-def _go_quote_list(items: list[str]) -> str:
-    """Go's `%q` of a []string: `["a" "b"]`."""
-    return "[" + " ".join(_go_quote(s) for s in items) + "]"
-
-
-def _go_quote(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7f:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
