@@ -98,3 +98,16 @@ def test_inspect_missing_label_key_still_prints_no_value(docker):
     assert docker("create --name box busybox").exit == 0
     assert docker("inspect --format '{{.Config.Labels.nope}}' box").out == "<no value>\n"
     assert docker("inspect --format '{{.Name}} {{.State.Status}}' box").out == "/box created\n"
+
+
+def test_env_is_the_daemons_then_the_images_then_home(docker):
+    # moby CreateDaemonEnvironment: PATH, HOSTNAME, then Config.Env (replacing in place);
+    # runc adds HOME from /etc/passwd last.
+    cid = docker("create -e GREETING=hi busybox env").out.strip()
+    assert docker(f"start -a {cid}").out == (
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+        f"HOSTNAME={cid[:12]}\nGREETING=hi\nHOME=/root\n")
+    r = docker("run --rm -h box -u 33 -e PATH=/bin -t busybox env")
+    assert r.out == "PATH=/bin\nHOSTNAME=box\nTERM=xterm\nHOME=/var/www\n"
+    assert docker("run --rm -u 1234 -e HOME=/data busybox sh -c 'echo $HOME'").out == "/data\n"
+    assert docker("run --rm -u 1234 busybox sh -c 'echo $HOME'").out == "/\n"

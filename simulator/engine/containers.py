@@ -22,6 +22,7 @@ from ..model.events import Event
 from ..model.image import short_id
 from ..model.units import ram_in_bytes
 from . import container_names, ports, signals, states
+from .container_env import daemon_env
 from .container_fs import ContainerFiles
 from .container_record import Container, HostConfig, Run
 from .init_layer import init_layer
@@ -236,7 +237,7 @@ class Containers:
 
     def _launch(self, c: Container, transition: str) -> None:
         source = c.state
-        spec = ProcessSpec(tuple(c.argv), tuple(c.config.get("Env") or ()), c.config.get("WorkingDir") or "/",
+        spec = ProcessSpec(tuple(c.argv), tuple(daemon_env(c.config)), c.config.get("WorkingDir") or "/",
                            c.config.get("User") or "", c.host.init, True)
         # DockerError (port taken): the state does not change
         self.engine.ports.start(c, publish_all=c.host.publish_all)
@@ -434,6 +435,7 @@ class Containers:
         states.outcome("unpause", c.state, ref, c.id)
         self._resume(c)
         self._move(c, states.PAUSED, "unpause")
+        self.files_changed()   # a `cp` may have changed its files while it was frozen
 
     def restart(self, ref: str, timeout: int | None = None) -> None:
         """`docker restart`: stop if running (same rules as stop), then start; RestartCount resets.
@@ -529,18 +531,38 @@ class Containers:
         clock advances until it ends. Raises the state refusals and StartError (126/127)."""
         c = self.get(ref)
         states.outcome("exec", c.state, ref, c.id)
-        spec = ProcessSpec(tuple(argv), tuple(_merge_env(list(c.config.get("Env") or []), list(env))),
+        spec = ProcessSpec(tuple(argv), tuple(daemon_env(c.config, list(env))),
                            workdir or c.config.get("WorkingDir") or "/",
                            user if user is not None else c.config.get("User") or "", False, False)
         process = self.engine.backend.start(c.id, spec)
         self.engine.emit(Event("container.exec", f"container {c.name}: {' '.join(argv)} runs next to the "
                                "main process, in the same namespaces and filesystem",
                                {"id": c.id, "argv": list(argv), "exit_code": process.exit_code}))
+        self.files_changed()
         if not detach:
             if process.runs_for is None:
                 raise WouldBlockForever(f"{' '.join(argv)} never ends; run it with docker exec -d")
             self._advance(process.runs_for)
         return process
+
+    def files_changed(self) -> None:
+        """Files changed under running containers (`exec`, `cp`; volumes are shared, so all
+        of them): a main process waiting on its files looks again (`backend.resume`), and
+        the exits that are now due happen, restart policies included."""
+        for c in sorted(self.by_id.values(), key=lambda c: c.created):
+            run = c.current
+            if not c.running or c.restarting or c.paused or run is None or run.ended:
+                continue
+            before = run.process
+            after = self.engine.backend.resume(c.id, before, (self._now() - run.started).total_seconds())
+            if after is None:
+                continue
+            run.process = after
+            if after.runs_for is not None or after.output != before.output:
+                self.engine.emit(Event("container.wake", f"container {c.name}: its main process was waiting "
+                                       "for the files to change; it looks again and goes on",
+                                       {"id": c.id, "exits": after.runs_for is not None}))
+        self.run_until(self._now().timestamp())
 
     def inspect(self, ref: str) -> dict[str, Any]:
         """`docker inspect` JSON, with the published ports."""

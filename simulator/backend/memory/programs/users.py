@@ -41,6 +41,11 @@ def resolve_user(fs: UnionFS, user: str) -> tuple[int, int]:
     return uid, gid
 
 
+def home(fs: UnionFS, uid: int) -> str:
+    """The user's home directory from /etc/passwd; `/` when the uid has no entry (runc's default)."""
+    return next((r[5] for r in passwd(fs) if r[2] == str(uid) and len(r) > 5), "/")
+
+
 def user_name(fs: UnionFS, uid: int) -> str | None:
     return next((r[0] for r in passwd(fs) if r[2] == str(uid)), None)
 
