@@ -49,6 +49,10 @@ def test_volume_ls_filters_and_natural_order(docker):
     assert docker("docker volume ls -q -f dangling=true -f name=fresh") == (0, "fresh\n")
     assert docker("docker volume ls --format '{{.Name}}:{{.Mountpoint}}' -f name=v9") == (
         0, "v9:/var/lib/docker/volumes/v9/_data\n")
+    # volumeContext's MarshalJSON (cli formatter.MarshalJSON): its argument-free methods, keys sorted
+    assert docker("docker volume ls --format '{{json .}}' -f name=v9") == (0, (
+        '{"Driver":"local","Labels":"","Links":"N/A","Mountpoint":"/var/lib/docker/volumes/v9/_data",'
+        '"Name":"v9","Scope":"local","Size":"N/A"}\n'))
     # the daemon's order is its map's; the simulator's is by name (the recording's 2f3a..., fresh fits)
     code, text = docker("docker volume prune -f")
     assert code == 0 and text == "Deleted Volumes:\nfresh\nv10\nv9\n\nTotal reclaimed space: 0B\n"

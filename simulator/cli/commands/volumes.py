@@ -63,6 +63,10 @@ class VolumeRow:
     def Size(self) -> str:
         return "N/A"
 
+    def __go_json__(self) -> dict[str, str]:
+        """`{{json .}}`: every method without arguments (cli `formatter.MarshalJSON`; `Label` takes one)."""
+        return {name: getattr(self, name)() for name in sorted(self.HEADERS) if name != "Label"}
+
 
 def _parse_filters(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     parsed: dict[str, list[str]] = {}
