@@ -111,3 +111,63 @@ def test_env_is_the_daemons_then_the_images_then_home(docker):
     assert r.out == "PATH=/bin\nHOSTNAME=box\nTERM=xterm\nHOME=/var/www\n"
     assert docker("run --rm -u 1234 -e HOME=/data busybox sh -c 'echo $HOME'").out == "/data\n"
     assert docker("run --rm -u 1234 busybox sh -c 'echo $HOME'").out == "/\n"
+
+
+def _image(engine, ref):
+    engine.registry.pull(ref)
+
+
+def test_runtime_versions_come_from_the_images(docker, engine):
+    _image(engine, "node:14")
+    _image(engine, "python:3.9")
+    assert docker("run --rm node:14 node --version").out == "v14.21.3\n"
+    assert docker("run --rm node:14 npm --version").out == "6.14.18\n"     # bundled with node 14.21.3
+    assert docker("run --rm python:3.9 python3 --version").out == "Python 3.9.18\n"
+    assert docker("run --rm python:3.9 python3 -c 'print(1+1)'").out == "2\n"
+    assert docker("run --rm python:3.9 python3 -c 'print(\"a\", 7/2, sep=\"-\")'").out == "a-3.5\n"
+    # get-pip.py in the 3.9 image installs pip 23.0.1, setuptools 58.1.0 and wheel
+    assert docker("run --rm python:3.9 pip list").out == (
+        "Package    Version\n---------- -------\npip        23.0.1\nsetuptools 58.1.0\nwheel      0.42.0\n")
+
+
+@pytest.mark.parametrize("line", ["node:14 node -e 'console.log(1)'", "python:3.9 python3 -c 'import os'",
+                                  "python:3.9 pip freeze", "node:14 npm outdated"])
+def test_what_cannot_be_simulated_says_so(docker, engine, line):
+    _image(engine, line.split()[0])
+    r = docker(f"run --rm {line}")
+    assert r.exit == 126 and r.err.endswith(": simulated program not available\n")
+
+
+def test_pip_honours_pins(docker, engine, tmp_path):
+    _image(engine, "python:3.9")
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "requirements.txt").write_text("flask==2.0.3\n")
+    (tmp_path / "ctx" / "Dockerfile").write_text("FROM python:3.9\nCOPY requirements.txt .\n"
+                                                 "RUN pip install -r requirements.txt\n")
+    r = docker("build -t pinned ctx")
+    assert r.exit == 0 and "Successfully installed click-8.1.7 flask-2.0.3 itsdangerous-2.1.2 " in r.out
+    assert "blinker" not in r.out      # Flask 2.0.3 does not depend on blinker (3.0 does)
+    assert "\nflask        2.0.3\n" in docker("run --rm pinned pip list").out
+
+
+def test_node_logs_console_log_inside_a_listen_callback(docker, engine, tmp_path):
+    _image(engine, "node:14")
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "app.js").write_text(
+        "const app = require('express')();\napp.listen(8080, () => console.log('Listening on port 8080'));\n")
+    (tmp_path / "ctx" / "Dockerfile").write_text('FROM node:14\nCOPY app.js .\nCMD ["node", "app.js"]\n')
+    assert docker("build -q -t web ctx").exit == 0
+    assert docker("run -d --name app web").exit == 0
+    assert docker("logs app").out == "Listening on port 8080\n"
+
+
+def test_python_buffers_prints_of_a_server_unless_flushed(docker, engine, tmp_path):
+    _image(engine, "python:3.9")
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "app.py").write_text(
+        'from flask import Flask\napp = Flask(__name__)\nprint("buffered")\n'
+        'if __name__ == "__main__":\n    print("flushed", flush=True)\n    app.run(host="0.0.0.0")\n')
+    (tmp_path / "ctx" / "Dockerfile").write_text('FROM python:3.9\nCOPY app.py .\nCMD ["python", "app.py"]\n')
+    assert docker("build -q -t flaskapp ctx").exit == 0
+    assert docker("run -d --name buffered flaskapp").exit == 0
+    assert docker("logs buffered").out == "buffered\nflushed\n"     # flush writes out the buffer too

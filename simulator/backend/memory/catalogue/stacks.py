@@ -100,7 +100,9 @@ def python39() -> Built:
     created = "2024-01-12T02:41:34.113428911Z"
     built, symlinks = python_layers("3.9.18", 57_860_212, "23.0.1")
     lib = "/usr/local/lib/python3.9/site-packages"
+    # get-pip.py installs pip, setuptools and the latest wheel (0.42.0 in January 2024)
     pip = layer(files(f"{lib}: pip/_internal/main.py=340 setuptools/__init__.py=7712 wheel/__init__.py=59"),
+                dirs([f"{lib}/setuptools-58.1.0.dist-info", f"{lib}/wheel-0.42.0.dist-info"]),
                 size=12_190_144, bulk=lib, label="pip")
     env = PYTHON_ENV + ["GPG_KEY=E3FF2839C048B25C084DEBE9B26995E310250568", "PYTHON_VERSION=3.9.18",
                         "PYTHON_PIP_VERSION=23.0.1", "PYTHON_SETUPTOOLS_VERSION=58.1.0",

@@ -49,6 +49,12 @@ PIP = {
     "redis": ("5.0.1", 250_300, [], 1_400_000),
 }
 
+# Versions a requirement may pin (`flask==2.0.3`) whose wheel, dependencies or size differ
+# from the latest's: name -> version -> (wheel file size, dependencies, installed bytes).
+PIP_VERSIONS = {
+    "flask": {"2.0.3": (95_600, ["werkzeug", "jinja2", "itsdangerous", "click"], 520_000)},
+}
+
 # name -> version, dependencies (counted), installed bytes
 NPM = {
     "express": ("4.18.2", 57, 2_200_000),

@@ -11,7 +11,7 @@ import re
 from ....model.fs import FSError
 from ....model.layer import Content
 from . import program
-from .package_data import APK, APT, NPM, PIP
+from .package_data import APK, APT, NPM, PIP, PIP_VERSIONS
 from .runtime import Ctx
 
 APT_LISTS = "/var/lib/apt/lists"
@@ -162,12 +162,60 @@ def _site_packages(ctx: Ctx) -> str:
     return f"/usr/local/lib/python{'.'.join(version.split('.')[:2])}/site-packages"
 
 
+def _requirement(spec: str) -> tuple[str, str | None]:
+    """`name`, `name==1.2`, `name>=1` ... as (lower-case name, pinned version or None)."""
+    name = re.split(r"[<>=!~\[ ;]", spec, 1)[0].strip().lower()
+    pin = re.search(r"===?\s*([\w.+-]+)", spec)
+    return name, pin.group(1) if pin else None
+
+
+def _pip_table(pins: dict[str, str]) -> dict[str, tuple[str, int, list[str], int]]:
+    """PIP with the pinned versions (and their own wheel, dependencies and size) in place."""
+    table = dict(PIP)
+    for name, version in pins.items():
+        _, wheel, deps, size = PIP[name]
+        wheel, deps, size = PIP_VERSIONS.get(name, {}).get(version, (wheel, deps, size))
+        table[name] = (version, wheel, deps, size)
+    return table
+
+
+def _pip_list(ctx: Ctx) -> int:
+    """`pip list`: the distributions in site-packages (their *.dist-info folders), as pip's
+    two-column table sorted by name."""
+    site = _site_packages(ctx)
+    rows = []
+    for entry in ctx.fs.listdir(site) if ctx.fs.exists(site) else []:
+        if entry.endswith(".dist-info"):
+            name, _, version = entry[:-len(".dist-info")].rpartition("-")
+            try:
+                meta = ctx.read(f"{site}/{entry}/METADATA")
+                name = re.search(r"^Name: (.+)$", meta, re.M).group(1)
+            except (FSError, AttributeError):
+                pass
+            rows.append((name, version))
+    rows.sort(key=lambda r: r[0].lower())
+    width = max([len("Package")] + [len(n) for n, _ in rows])
+    vwidth = max([len("Version")] + [len(v) for _, v in rows])
+    lines = [("Package", "Version"), ("-" * width, "-" * vwidth)] + rows
+    ctx.out("".join(f"{n.ljust(width)} {v}".rstrip() + "\n" for n, v in lines))
+    return 0
+
+
 @program("pip", "pip3")
 def pip(ctx: Ctx) -> int:
-    """pip install [-r FILE] [--no-cache-dir] PKG..."""
+    """pip install [-r FILE] [--no-cache-dir] PKG... (pins honoured), pip list, pip --version;
+    other pip commands are not simulated."""
     args = ctx.argv[1:]
+    if args and args[0] in ("--version", "-V"):
+        version = ctx.env.get("PYTHON_VERSION", "3.11.4")
+        ctx.out(f"pip {ctx.env.get('PYTHON_PIP_VERSION', '23.0.1')} from {_site_packages(ctx)}/pip "
+                f"(python {'.'.join(version.split('.')[:2])})\n")
+        return 0
+    if args[:1] == ["list"]:
+        return _pip_list(ctx)
     if not args or args[0] != "install":
-        return 0 if args and args[0] in ("--version", "-V") else 1
+        ctx.err(f"{ctx.argv[0]}: simulated program not available\n")
+        return 126
     names: list[str] = []
     rest = args[1:]
     while rest:
@@ -183,26 +231,26 @@ def pip(ctx: Ctx) -> int:
         elif not a.startswith("-"):
             names.append(a)
     for spec in names:
-        name = re.split(r"[<>=!~\[ ]", spec, 1)[0].lower()
         ctx.out(f"Collecting {spec}\n")
-        if name not in PIP:
+        if _requirement(spec)[0] not in PIP:
             ctx.err(f"ERROR: Could not find a version that satisfies the requirement {spec} (from versions: none)\n"
                     f"ERROR: No matching distribution found for {spec}\n")
             return 1
-    wanted = [re.split(r"[<>=!~\[ ]", s, 1)[0].lower() for s in names]
-    todo = _closure({k: (v[0], v[2]) for k, v in PIP.items()}, wanted)
+    wanted = [_requirement(s)[0] for s in names]
+    table = _pip_table({name: pin for name, pin in map(_requirement, names) if pin})
+    todo = _closure({k: (v[0], v[2]) for k, v in table.items()}, wanted)
     for name in todo:
-        version, wheel, _, _ = PIP[name]
+        version, wheel, _, _ = table[name]
         if name not in wanted:
             ctx.out(f"Collecting {name}\n")
         ctx.out(f"  Downloading {name.replace('-', '_')}-{version}-py3-none-any.whl ({_kb(wheel)})\n")
     ctx.sleep(2)
     ordered = sorted(todo)
     ctx.out(f"Installing collected packages: {', '.join(todo)}\n"
-            f"Successfully installed {' '.join(f'{n}-{PIP[n][0]}' for n in ordered)}\n")
+            f"Successfully installed {' '.join(f'{n}-{table[n][0]}' for n in ordered)}\n")
     site = _site_packages(ctx)
     for name in todo:
-        version, _, _, size = PIP[name]
+        version, _, _, size = table[name]
         mod = name.replace("-", "_")
         _put(ctx, f"{site}/{mod}/__init__.py", size, f"{name} {version}")
         _put(ctx, f"{site}/{mod}-{version}.dist-info/METADATA", 0, "",
@@ -218,12 +266,20 @@ def _kb(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1_000_000 else f"{round(size / 1000)} kB"
 
 
+# The npm each Node.js release ships (nodejs.org/dist/index.json).
+NPM_BUNDLED = {"14.21.3": "6.14.18"}
+
+
 @program("npm")
 def npm(ctx: Ctx) -> int:
     """npm install / npm ci (dependencies of ./package.json), npm start (runs `node` on main)."""
     args = ctx.argv[1:]
+    if args[:1] in (["--version"], ["-v"]):
+        ctx.out(f"{NPM_BUNDLED.get(ctx.env.get('NODE_VERSION', ''), '6.14.18')}\n")
+        return 0
     if not args or args[0] not in ("install", "i", "ci", "start"):
-        return 1
+        ctx.err(f"{ctx.argv[0]}: simulated program not available\n")
+        return 126
     try:
         manifest = json.loads(ctx.read("package.json"))
     except (FSError, ValueError):

@@ -5,6 +5,8 @@ and python install no handler, so as PID 1 they ignore TERM)."""
 
 from __future__ import annotations
 
+import ast
+import operator
 import re
 from datetime import timedelta
 
@@ -79,13 +81,25 @@ def _js_literal(expr: str, consts: dict[str, str]) -> str | None:
     return None
 
 
+def not_available(ctx: Ctx) -> int:
+    """What a program says for a use the simulator cannot carry out (see programs/__init__)."""
+    ctx.err(f"{ctx.argv[0]}: simulated program not available\n")
+    return 126
+
+
 @program("node", "nodejs")
 def node(ctx: Ctx) -> int:
     """node FILE: prints its `console.log` calls with literal (or simple template) arguments,
-    in source order; runs forever if it calls `.listen(`."""
-    args = [a for a in ctx.argv[1:] if not a.startswith("-")]
-    if not args:
+    in source order, callbacks included; runs forever if it calls `.listen(`. `node --version`
+    prints NODE_VERSION; other options are not simulated."""
+    if ctx.argv[1:2] in (["--version"], ["-v"]):
+        ctx.out(f"v{ctx.env.get('NODE_VERSION', '14.21.3')}\n")
         return 0
+    args = ctx.argv[1:]
+    if not args:
+        return 0   # no script, stdin is empty: the REPL reads nothing and ends
+    if args[0].startswith("-"):
+        return not_available(ctx)
     path = ctx.path(args[0] if args[0].endswith(".js") or ctx.fs.exists(ctx.path(args[0])) else args[0] + ".js")
     try:
         src = ctx.read(path)
@@ -94,7 +108,7 @@ def node(ctx: Ctx) -> int:
         return 1
     consts = {m.group(1): m.group(3) for m in
               re.finditer(r"(?:const|let|var)\s+(\w+)\s*=\s*(['\"]?)([^'\";\n]*)\2\s*;?", src)}
-    for m in re.finditer(r"console\.(log|error|info|warn)\((.*?)\)\s*;?\s*$", src, re.M):
+    for m in re.finditer(r"""console\.(log|error|info|warn)\(\s*((['"`]).*?\3)\s*\)""", src):
         text = _js_literal(m.group(2), consts)
         if text is not None:
             (ctx.out if m.group(1) in ("log", "info") else ctx.err)(text + "\n")
@@ -103,12 +117,62 @@ def node(ctx: Ctx) -> int:
     return 0
 
 
+class _Unsupported(Exception):
+    """Python source the simulated interpreter cannot run."""
+
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
+
+
+def _value(node: ast.expr):
+    """A constant expression: literals, + - * / // % ** on them, unary minus."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool, type(None))):
+        return node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        left, right = _value(node.left), _value(node.right)
+        if isinstance(node.op, ast.Pow) and isinstance(right, int) and abs(right) > 1000:
+            raise _Unsupported()
+        try:
+            return _OPS[type(node.op)](left, right)
+        except (TypeError, ArithmeticError):
+            raise _Unsupported() from None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _value(node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
+    raise _Unsupported()
+
+
+def _print(call: ast.expr) -> tuple[str, bool] | None:
+    """(text, flush) of a `print(...)` with constant arguments, or None if it is not one."""
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"):
+        return None
+    values = [str(_value(a)) for a in call.args]
+    kw = {k.arg: _value(k.value) for k in call.keywords}
+    if set(kw) - {"sep", "end", "flush"}:
+        raise _Unsupported()
+    return (kw.get("sep", " ") or "").join(values) + (kw.get("end", "\n") or ""), bool(kw.get("flush"))
+
+
+def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The top-level statements, with `if __name__ == "__main__":` blocks opened."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, ast.If) and "__name__" in ast.unparse(stmt.test):
+            out += _statements(stmt.body)
+        else:
+            out.append(stmt)
+    return out
+
+
 @program("python", "python3")
 def python(ctx: Ctx) -> int:
-    """python FILE / -c CODE: `print("literal")` lines; Flask's `app.run(...)` serves forever.
+    """python FILE / -c CODE: `print(...)` calls of constant expressions; Flask's `app.run(...)`
+    serves forever. `-c` code must be only such prints (else: not available, 126); a file's
+    other statements (imports, functions) are skipped.
 
     stdout is block-buffered when it is not a terminal (unless PYTHONUNBUFFERED or -u), so
-    a server's prints never reach the logs: the classic surprise, kept here.
+    a server's prints reach the logs only with `flush=True`: the classic surprise, kept here.
     """
     args = ctx.argv[1:]
     unbuffered = bool(ctx.env.get("PYTHONUNBUFFERED")) or "-u" in args
@@ -121,7 +185,10 @@ def python(ctx: Ctx) -> int:
     if args[0] in ("-V", "--version"):
         ctx.out(f"Python {ctx.env.get('PYTHON_VERSION', '3.11.4')}\n")
         return 0
-    if args[0] == "-c":
+    if args[0].startswith("-") and args[0] != "-c":
+        return not_available(ctx)
+    strict = args[0] == "-c"
+    if strict:
         src = args[1] if len(args) > 1 else ""
     else:
         try:
@@ -129,26 +196,42 @@ def python(ctx: Ctx) -> int:
         except FSError:
             ctx.err(f"{ctx.argv[0]}: can't open file '{ctx.path(args[0])}': [Errno 2] No such file or directory\n")
             return 2
-    printed = []
-    for m in re.finditer(r"""^\s*print\((['"])(.*?)\1\)\s*$""", src, re.M):
-        printed.append(m.group(2) + "\n")
-    serves = re.search(r"\bapp\.run\((.*)\)", src)
-    if serves or "serve_forever(" in src:
-        if unbuffered:
-            ctx.out("".join(printed))
-        if serves:
-            port = re.search(r"port\s*=\s*(\d+)", serves.group(1))
-            host = re.search(r"host\s*=\s*['\"]([^'\"]+)", serves.group(1))
-            port_s = port.group(1) if port else "5000"
-            lines = [" * Serving Flask app 'app'", " * Debug mode: off",
-                     "WARNING: This is a development server. Do not use it in a production deployment. "
-                     "Use a production WSGI server instead."]
-            if host and host.group(1) == "0.0.0.0":
-                lines += [" * Running on all addresses (0.0.0.0)", f" * Running on http://127.0.0.1:{port_s}"]
-            else:
-                lines.append(f" * Running on http://{host.group(1) if host else '127.0.0.1'}:{port_s}")
-            lines.append("Press CTRL+C to quit")
-            ctx.err("".join(line + "\n" for line in lines))
-        raise Forever()
-    ctx.out("".join(printed))
-    return 0
+    try:
+        statements = _statements(ast.parse(src).body)
+    except SyntaxError:
+        return not_available(ctx)
+    buffered, serves = [], None
+    for stmt in statements:
+        try:
+            printed = _print(stmt.value) if isinstance(stmt, ast.Expr) else None
+        except _Unsupported:
+            printed = None
+        if printed is None:
+            call = stmt.value if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) else None
+            if call is not None and ast.unparse(call.func).endswith("app.run"):
+                serves = call
+                break
+            if strict:
+                return not_available(ctx)
+            continue
+        buffered.append(printed[0])
+        if unbuffered or printed[1]:
+            ctx.out("".join(buffered))
+            buffered.clear()
+    if serves is None and "serve_forever(" in src:
+        raise Forever()   # http.server: the buffered prints stay in the buffer
+    if serves is None:
+        ctx.out("".join(buffered))
+        return 0
+    options = {k.arg: ast.unparse(k.value).strip("'\"") for k in serves.keywords}
+    port, host = options.get("port", "5000"), options.get("host", "127.0.0.1")
+    lines = [" * Serving Flask app 'app'", " * Debug mode: off",
+             "WARNING: This is a development server. Do not use it in a production deployment. "
+             "Use a production WSGI server instead."]
+    if host == "0.0.0.0":
+        lines += [" * Running on all addresses (0.0.0.0)", f" * Running on http://127.0.0.1:{port}"]
+    else:
+        lines.append(f" * Running on http://{host}:{port}")
+    lines.append("Press CTRL+C to quit")
+    ctx.err("".join(line + "\n" for line in lines))
+    raise Forever()
