@@ -4,7 +4,8 @@ Snapshots follow containerd's snapshotter: `prepare(key, lower)` makes a writabl
 over a read-only tree, `get(key)` returns it, `commit(key)` freezes its upper into a
 Layer, `remove(key)` forgets it. Processes follow an OCI runtime: `start` runs a
 command in a snapshot and returns a `Process`, which says what the process printed,
-when it ends by itself and how it answers signals.
+when it ends by itself and how it answers signals; `resume` works out again the future
+of a process that waits for its files to change, once they may have.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class Process:
     memory: peak bytes it allocates (for `--memory` and the OOM killer).
     signal_output: signal name -> what its handler prints, as (offset from the signal,
       stream, text) (e.g. a shell trap's `echo caught TERM`).
+    waiting: for a process that blocks until the files change (a shell loop polling for
+      a file), the backend's plain-data description with which `Backend.resume` continues
+      it; None otherwise.
     """
 
     output: list[tuple[float, str, str]] = field(default_factory=list)
@@ -49,6 +53,7 @@ class Process:
     handlers: dict[str, int] = field(default_factory=dict)
     memory: int = 0
     signal_output: dict[str, list[tuple[float, str, str]]] = field(default_factory=dict)
+    waiting: object | None = None
 
 
 class Backend(ABC):
@@ -74,3 +79,9 @@ class Backend(ABC):
     def start(self, key: str, spec: ProcessSpec) -> Process:
         """Run `spec` in the view `key`. Raises engine.errors.StartError (126/127/128)
         when the executable cannot be found or run, as runc would."""
+
+    def resume(self, key: str, process: Process, elapsed: float) -> Process | None:
+        """The files of view `key` may have changed `elapsed` seconds after `process`
+        started: if it waits on them (`process.waiting`), its new future, measured from
+        the same start (output so far kept); None if it does not wait on files."""
+        return None

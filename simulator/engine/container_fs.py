@@ -185,3 +185,4 @@ class ContainerFiles:
         self.engine.emit(Event("container.cp", f"{len(items)} entries copied into {c.name}:{dest}; "
                                "they land in the container's writable layer",
                                {"id": c.id, "dest": dest}))
+        self.engine.containers.files_changed()

@@ -4,11 +4,13 @@ virtual clock.
 Every state change is checked against the transition table in `states.py` (which also
 holds the daemon's refusals) and reported as a `container.state` event. Processes come
 from the backend with their whole future known (`Process`: output at offsets, when it
-exits by itself, how it answers signals), so time is simulated by events: `run_until(t)`
-lets processes exit and restart policies fire in time order (moby `daemon/monitor.go`,
-`restartmanager`). `stop` follows `daemon/stop.go` (stop signal, wait up to the timeout,
-then SIGKILL), with the PID-1 rule of pid_namespaces(7): PID 1 ignores signals it has no
-handler for, unless `--init` put tini in front of it.
+exits by itself, how it answers signals), except that a process waiting for its files to
+change gets a new future from `backend.resume` after `exec` or `cp` (`files_changed`).
+Time is simulated by events: `run_until(t)` lets processes exit and restart policies
+fire in time order (moby `daemon/monitor.go`, `restartmanager`). `stop` follows
+`daemon/stop.go` (stop signal, wait up to the timeout, then SIGKILL), with the PID-1 rule
+of pid_namespaces(7): PID 1 ignores signals it has no handler for, unless `--init` put
+tini in front of it.
 """
 
 from __future__ import annotations
@@ -435,6 +437,7 @@ class Containers:
         states.outcome("unpause", c.state, ref, c.id)
         self._resume(c)
         self._move(c, states.PAUSED, "unpause")
+        self.files_changed()   # a `cp` may have changed its files while it was frozen
 
     def restart(self, ref: str, timeout: int | None = None) -> None:
         """`docker restart`: stop if running (same rules as stop), then start; RestartCount resets.
@@ -537,11 +540,31 @@ class Containers:
         self.engine.emit(Event("container.exec", f"container {c.name}: {' '.join(argv)} runs next to the "
                                "main process, in the same namespaces and filesystem",
                                {"id": c.id, "argv": list(argv), "exit_code": process.exit_code}))
+        self.files_changed()
         if not detach:
             if process.runs_for is None:
                 raise WouldBlockForever(f"{' '.join(argv)} never ends; run it with docker exec -d")
             self._advance(process.runs_for)
         return process
+
+    def files_changed(self) -> None:
+        """Files changed under running containers (`exec`, `cp`; volumes are shared, so all
+        of them): a main process waiting on its files looks again (`backend.resume`), and
+        the exits that are now due happen, restart policies included."""
+        for c in sorted(self.by_id.values(), key=lambda c: c.created):
+            run = c.current
+            if not c.running or c.restarting or c.paused or run is None or run.ended:
+                continue
+            before = run.process
+            after = self.engine.backend.resume(c.id, before, (self._now() - run.started).total_seconds())
+            if after is None:
+                continue
+            run.process = after
+            if after.runs_for is not None or after.output != before.output:
+                self.engine.emit(Event("container.wake", f"container {c.name}: its main process was waiting "
+                                       "for the files to change; it looks again and goes on",
+                                       {"id": c.id, "exits": after.runs_for is not None}))
+        self.run_until(self._now().timestamp())
 
     def inspect(self, ref: str) -> dict[str, Any]:
         """`docker inspect` JSON, with the published ports."""

@@ -5,12 +5,14 @@ commit / remove). `start` resolves the executable as runc does (moby 20.10 with 
 1.1: `libcontainer/standard_init_linux.go` -> Go's `exec.LookPath`) and runs the
 simulated program. Simplification: a simulated process does all its filesystem work
 when it starts; its output carries time offsets so that logs show it at the right time.
+A shell that settles in a loop polling the files keeps a `Waiting` description, and
+`resume` runs it again from that loop once the files may have changed.
 """
 
 from __future__ import annotations
 
 import posixpath
-from datetime import datetime
+from typing import Callable
 
 from ...engine.errors import StartError
 from ...model.clock import VirtualClock
@@ -18,8 +20,9 @@ from ...model.fs import Observer, Tree, UnionFS
 from ...model.layer import Kind, normpath
 from ..base import Backend, Process, ProcessSpec
 from .programs import DEFAULT_PATH, execute, find_command, is_executable
-from .programs.runtime import Ctx, ExitShell, Forever, Run, Terminal
+from .programs.runtime import Ctx, ExitShell, Forever, Polling, Run, Terminal
 from .programs.users import home, resolve_user
+from .shell import Waiting, resume_sh
 
 # What containerd + runc add around an exec failure (as recorded from Docker 20.10).
 RUNTIME_ERROR = ("failed to create shim task: OCI runtime create failed: runc create failed: "
@@ -69,7 +72,26 @@ class MemoryBackend(Backend):
         run = Run(fs, self.clock.now(), pid1=spec.pid1 and not spec.init)
         ctx = Ctx(run, list(spec.argv), env, normpath(spec.cwd or "/"), uid, gid, "",
                   {1: Terminal(run, "stdout"), 2: Terminal(run, "stderr")})
-        return self.run(ctx, path)
+        return self.run(ctx, lambda: execute(ctx, path))
+
+    def resume(self, key: str, process: Process, elapsed: float) -> Process | None:
+        """Run a shell waiting in a polling loop again from that loop, on the view as it is
+        now, `elapsed` seconds after the process started (not before the loop settled).
+        The result keeps what it printed so far and is measured from the same start."""
+        waiting = process.waiting
+        if not isinstance(waiting, Waiting):
+            return None
+        run = Run(self.get(key), self.clock.now(), pid1=waiting.pid1)
+        ctx = Ctx(run, list(waiting.argv), dict(waiting.env), waiting.cwd, waiting.uid, waiting.gid,
+                  waiting.stdin, {1: Terminal(run, "stdout"), 2: Terminal(run, "stderr")})
+        after = self.run(ctx, lambda: resume_sh(ctx, waiting))
+        shift = max(elapsed, waiting.since)
+        after.output = process.output + [(shift + at, stream, text) for at, stream, text in after.output]
+        after.runs_for = None if after.runs_for is None else shift + after.runs_for
+        after.memory = max(after.memory, process.memory)
+        if isinstance(after.waiting, Waiting):
+            after.waiting.since += shift
+        return after
 
     @staticmethod
     def lookup(fs: UnionFS, argv0: str, path_var: str, cwd: str) -> str:
@@ -88,12 +110,12 @@ class MemoryBackend(Backend):
         return path
 
     @staticmethod
-    def run(ctx: Ctx, path: str) -> Process:
-        """Run a program to its end (or until it blocks for good) and describe it."""
+    def run(ctx: Ctx, program: Callable[[], int]) -> Process:
+        """Run `program` (the program of `ctx`) to its end, or until it blocks, and describe it."""
         run = ctx.run
         proc = Process()
         try:
-            proc.exit_code = execute(ctx, path) & 0xFF
+            proc.exit_code = program() & 0xFF
             proc.runs_for = run.time
         except ExitShell as e:
             proc.exit_code = e.code & 0xFF
@@ -102,6 +124,8 @@ class MemoryBackend(Backend):
             proc.runs_for = None
             proc.handlers = dict(run.handlers) if blocked.interruptible or run.handlers_always else {}
             proc.signal_output = dict(run.signal_output)
+            if isinstance(blocked, Polling) and blocked.at is ctx:
+                proc.waiting = blocked.waiting
         proc.output = run.output
         proc.memory = run.memory
         return proc

@@ -12,9 +12,11 @@ each line runs before the next is parsed: a syntax error stops the script there 
 
 Simplifications (declared in docs/fidelity.md): commands in a pipeline or in the
 background run one after the other, not concurrently; a `while`/`until` loop that
-comes back to the same state (same files, same variables, no output) blocks for good,
-as does a loop still going after an hour of virtual time or 10000 iterations; a trap
-runs against a throwaway copy of the filesystem.
+comes back to the same state (same files, same variables, no output) is polling: it
+blocks until the files change, and the shell is described as `Waiting` data so that the
+backend can run it again from that loop; a loop still going after an hour of virtual
+time or 10000 iterations blocks for good; a trap runs against a throwaway copy of the
+filesystem.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Iterator
 
 from ...model.fs import FSError
 from ...model.layer import Kind, normpath
-from .programs.runtime import Buffer, Ctx, EndlessInput, ExitShell, Forever, Null, Sink, StdinText
+from .programs.runtime import Buffer, Ctx, EndlessInput, ExitShell, Forever, Null, Polling, Sink, StdinText
 
 LOOP_HORIZON = 3600.0
 LOOP_MAX = 10000
@@ -347,12 +349,21 @@ class FuncDef:
 class Parser:
     """Recursive descent over the tokens; `next_line()` returns one complete line."""
 
-    def __init__(self, src: str):
-        self.toks = Lexer(src).tokens()
+    def __init__(self, src: str, offset: int = 0):
+        self.lexer = Lexer(src)
+        self.lexer.i = offset
+        self.toks = self.lexer.tokens()
+        self.tok_from = offset
         self.tok = next(self.toks)
+
+    def unparsed(self) -> int:
+        """Where the source not yet parsed (from the current token on) begins: after
+        `next_line()`, where the lines it has not returned begin."""
+        return self.tok_from
 
     def advance(self) -> Tok:
         tok = self.tok
+        self.tok_from = self.lexer.i
         self.tok = next(self.toks, Tok("eof", None, "end of file"))
         return tok
 
@@ -602,6 +613,32 @@ class Parser:
 
 # -- the interpreter -------------------------------------------------------------------
 
+@dataclass
+class Waiting:
+    """A shell blocked in a polling loop, as plain data (picklable): enough to run it
+    again from that loop when the files may have changed.
+
+    rest: the (and-or list, background) items to run first: the loop, then what the
+      commands around it still have to run, up to the end of its line. src, offset: the script and where its unparsed lines
+      begin. state: the shell's own attributes (variables, functions, traps, `$@`, ...).
+    argv, env, cwd, uid, gid, stdin: the process's invocation. since: seconds from the
+    process start at which the loop settled. pid1: whether signals follow PID 1 rules.
+    """
+
+    rest: list
+    src: str
+    offset: int
+    state: dict
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    uid: int
+    gid: int
+    stdin: str
+    since: float
+    pid1: bool
+
+
 class ReturnFromFunction(Exception):
     def __init__(self, code: int):
         super().__init__(code)
@@ -649,21 +686,31 @@ class Shell:
         self.ctx.err(f"{self.name}: {where}line {line}: {message}\n")
 
     # -- running scripts ---------------------------------------------------------------
-    def run_script(self, src: str) -> int:
-        """Run a whole script; returns the exit status (raises Forever if it blocks)."""
+    def run_script(self, src: str, offset: int = 0, first: CmdList | None = None) -> int:
+        """Run a script from `offset` (after the line `first`, if given); returns the exit
+        status. Raises Forever if it blocks (Polling, with `waiting` set, in a polling loop)."""
         try:
             try:
-                parser = Parser(src)
+                parser = Parser(src, offset)
+                line = first
                 while True:
-                    try:
-                        line = parser.next_line()
-                    except SyntaxErr as e:
-                        self.error(f"syntax error: {e}")
-                        self.status = 2
-                        break
                     if line is None:
-                        break
-                    self.status = self.run_list(line, self.ctx.fds)
+                        try:
+                            line = parser.next_line()
+                        except SyntaxErr as e:
+                            self.error(f"syntax error: {e}")
+                            self.status = 2
+                            break
+                        if line is None:
+                            break
+                    try:
+                        self.status = self.run_list(line, self.ctx.fds)
+                    except Polling as e:
+                        if e.at is not self:   # else `exec` handed it a program's wait
+                            e.waiting = self.waiting(e, src, parser) if e.at is line else None
+                            e.at = self
+                        raise
+                    line = None
             except ExitShell as e:
                 self.status = e.code
             except Forever as e:
@@ -672,6 +719,13 @@ class Shell:
         except ExitShell as e:
             self.status = e.code
         return self.status & 0xFF
+
+    def waiting(self, polling: Polling, src: str, parser: Parser) -> Waiting:
+        """This shell, blocked in a polling loop, as data (see `resume_sh`)."""
+        c = self.ctx
+        state = {k: v for k, v in vars(self).items() if k != "ctx"}
+        return Waiting(polling.rest, src, parser.unparsed(), state, list(c.argv), dict(c.env), c.cwd,
+                       c.uid, c.gid, c.stdin, polling.since, c.run.pid1)
 
     def blocked(self, forever: Forever) -> Forever:
         """The shell blocks for good: work out what each trapped signal would do then.
@@ -717,11 +771,15 @@ class Shell:
     # -- lists and pipelines -----------------------------------------------------------
     def run_list(self, node: CmdList, fds: dict[int, Sink]) -> int:
         status = 0
-        for item, background in node.items:
+        for i, (item, background) in enumerate(node.items):
             if background:
                 status = self.run_background(item, fds)
-            else:
+                continue
+            try:
                 status = self.run_and_or(item, fds)
+            except Polling as e:
+                e.left(item, node, node.items[i + 1:])
+                raise
         return status
 
     def run_background(self, item: AndOr, fds: dict[int, Sink]) -> int:
@@ -746,7 +804,12 @@ class Shell:
         if node.rest:
             self.conditional += 1
         try:
-            status = self.run_pipeline(node.first, fds)
+            try:
+                status = self.run_pipeline(node.first, fds)
+            except Polling as e:
+                if not node.rest:
+                    e.left(node.first, node)
+                raise
             for i, (op, pipe) in enumerate(node.rest):
                 if (op == "&&") == (status == 0):
                     if i == len(node.rest) - 1:
@@ -785,6 +848,10 @@ class Shell:
                 self.conditional += 1
             try:
                 status = self.run_command(cmd, pipe_fds, stdin)
+            except Polling as e:
+                if len(node.cmds) == 1 and not node.negate:
+                    e.left(cmd, node)
+                raise
             finally:
                 if node.negate:
                     self.conditional -= 1
@@ -807,8 +874,8 @@ class Shell:
         if isinstance(node, If):
             for cond, body in node.arms:
                 if self.run_condition(cond, fds) == 0:
-                    return self.run_list(body, fds)
-            return self.run_list(node.otherwise, fds) if node.otherwise else 0
+                    return self.run_last(node, body, fds)
+            return self.run_last(node, node.otherwise, fds) if node.otherwise else 0
         if isinstance(node, Loop):
             return self.run_loop(node, fds)
         if isinstance(node, For):
@@ -828,13 +895,23 @@ class Shell:
             subject = self.expand_word(node.word, split=False)[0]
             for patterns, body in node.arms:
                 if any(fnmatch.fnmatchcase(subject, self.expand_pattern(p)) for p in patterns):
-                    return self.run_list(body, fds)
+                    return self.run_last(node, body, fds)
             return 0
         if isinstance(node, Group):
             if node.subshell:
                 return self.subshell(lambda sh: sh.run_list(node.body, fds))
-            return self.run_list(node.body, fds)
+            return self.run_last(node, node.body, fds)
         raise TypeError(node)
+
+    def run_last(self, node, body: CmdList, fds: dict[int, Sink]) -> int:
+        """Run `body`, the part of compound command `node` that runs last: a loop waiting
+        in it goes on after `node` (unless `node` redirects: its fds are not kept)."""
+        try:
+            return self.run_list(body, fds)
+        except Polling as e:
+            if not node.redirs:
+                e.left(body, node)
+            raise
 
     def run_condition(self, cond: CmdList, fds: dict[int, Sink]) -> int:
         self.conditional += 1
@@ -846,8 +923,8 @@ class Shell:
     def run_loop(self, node: Loop, fds: dict[int, Sink]) -> int:
         run = self.ctx.run
         status = 0
-        start = run.time
-        previous = None
+        start = settled = run.time
+        previous = self.loop_state()
         for _ in range(LOOP_MAX):
             if (self.run_condition(node.cond, fds) == 0) == node.until:
                 return status
@@ -858,11 +935,22 @@ class Shell:
                     raise LoopControl(c.kind, c.levels - 1)
                 if c.kind == "break":
                     return status
-            state = (dict(run.fs.upper), dict(self.vars), len(run.output))
+            except Polling as e:
+                if not node.redirs:   # an inner loop waits: then the rest of the body, then this loop
+                    e.left(node.body, node, [(AndOr(Pipeline([node]), []), False)])
+                raise
+            state = self.loop_state()
+            if state == previous and not node.redirs:   # it polls, the same since `settled`
+                raise Polling(node, [(AndOr(Pipeline([node]), []), False)], settled)
             if state == previous or run.time - start > LOOP_HORIZON:
                 raise Forever(interruptible=True)
-            previous = state
+            previous, settled = state, run.time
         raise Forever(interruptible=True)
+
+    def loop_state(self) -> tuple:
+        """What a loop iteration can change: the files, the variables, the output."""
+        run = self.ctx.run
+        return dict(run.fs.upper), dict(self.vars), len(run.output)
 
     def subshell(self, body) -> int:
         """Run `body(shell)` in a copy of this shell: its variables and `exit` stay inside."""
@@ -1249,4 +1337,23 @@ def run_sh(ctx: Ctx) -> int:
         name = args.pop(0)
     shell = Shell(ctx, name, args, from_file=from_file)
     shell.errexit = errexit
-    return shell.run_script(script)
+    return _program(shell, ctx, script)
+
+
+def resume_sh(ctx: Ctx, waiting: Waiting) -> int:
+    """Run a `Waiting` shell again from its loop, as the program of `ctx` (a new run on
+    the same view); raises Polling, as `run_sh` does, if it still waits."""
+    shell = Shell.__new__(Shell)
+    shell.__dict__.update(waiting.state)
+    shell.ctx = ctx
+    shell.background_end = 0.0   # its `&` jobs ran to their end while it waited
+    return _program(shell, ctx, waiting.src, waiting.offset, CmdList(list(waiting.rest)))
+
+
+def _program(shell: Shell, ctx: Ctx, src: str, offset: int = 0, first: CmdList | None = None) -> int:
+    """`shell.run_script` as the program of `ctx`: a loop it waits in is `ctx`'s wait."""
+    try:
+        return shell.run_script(src, offset, first)
+    except Polling as e:
+        e.left(shell, ctx)
+        raise

@@ -16,7 +16,7 @@ from typing import Callable
 
 from ....model.fs import FSError, UnionFS
 from ....model.layer import Kind, normpath
-from .runtime import Ctx
+from .runtime import Ctx, Polling
 
 Program = Callable[[Ctx], int]
 PROGRAMS: dict[str, Program] = {}
@@ -84,7 +84,12 @@ def execute(ctx: Ctx, path: str) -> int:
             ctx.err(f"sh: {ctx.argv[0]}: not found\n")
             return 127
         argv = [interp] + line[1:] + [ctx.argv[0] if "/" in ctx.argv[0] else path] + ctx.argv[1:]
-        return execute(Ctx(ctx.run, argv, ctx.env, ctx.cwd, ctx.uid, ctx.gid, ctx.stdin, ctx.fds), found[0])
+        script = Ctx(ctx.run, argv, ctx.env, ctx.cwd, ctx.uid, ctx.gid, ctx.stdin, ctx.fds)
+        try:
+            return execute(script, found[0])
+        except Polling as e:   # the interpreter replaced the program (execve), so its wait is ours
+            e.left(script, ctx)
+            raise
     name = program_name(path, ctx.argv[0])
     if name == "busybox" and len(ctx.argv) > 1:
         ctx = Ctx(ctx.run, ctx.argv[1:], ctx.env, ctx.cwd, ctx.uid, ctx.gid, ctx.stdin, ctx.fds)

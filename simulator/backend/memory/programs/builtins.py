@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ....model.fs import FSError
 from ....model.layer import Kind
-from .runtime import ExitShell, Forever, StdinText
+from .runtime import ExitShell, Forever, Polling, StdinText
 from .text import echo, printf
 from .testcmd import run_test
 
@@ -201,7 +201,11 @@ def _exec(sh: "Shell", ctx: "Ctx") -> int:
         sh.ctx.fds.update(ctx.fds)
         return 0
     ctx.argv = ctx.argv[1:]
-    status = sh.exec_external(ctx)
+    try:
+        status = sh.exec_external(ctx)
+    except Polling as e:   # the command's wait is the shell process's own
+        e.left(ctx, sh)
+        raise
     raise ExitShell(status)
 
 

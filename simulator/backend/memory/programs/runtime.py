@@ -33,6 +33,31 @@ class Forever(Exception):
         self.interruptible = interruptible
 
 
+class Polling(Forever):
+    """The process waits for the files to change (a shell loop that came back to the
+    same state); `waiting`, when set, is plain data with which the backend runs it again.
+
+    While the exception climbs out, each construct that runs its parts in sequence (or
+    execs another program) calls `left()`: it appends what it still has to run to `rest`
+    and moves `at` to itself. Any other construct (a pipeline, `&&`, a subshell, a
+    program that runs a child) leaves `at` alone, so the one above it sees that the
+    process cannot be continued from `rest`.
+    """
+
+    def __init__(self, at: object, rest: list, since: float):
+        super().__init__(interruptible=True)
+        self.at = at
+        self.rest = rest
+        self.since = since   # seconds from the run's start since which it has been waiting
+        self.waiting: object | None = None
+
+    def left(self, child: object, parent: object, rest=()) -> None:
+        """The exception leaves `child`, which `parent` runs with `rest` after it."""
+        if self.at is child:
+            self.at = parent
+            self.rest.extend(rest)
+
+
 class ExitShell(Exception):
     """`exit N` (or a fatal shell error): leave the shell or subshell with `code`."""
 
