@@ -102,7 +102,7 @@ def execute(ctx: Ctx, path: str) -> int:
 
 
 def _load() -> None:
-    from . import files, text, system, servers, packages  # noqa: F401  (registration)
+    from . import files, hello, text, system, servers, packages  # noqa: F401  (registration)
     from .. import shell
     # bash and dash run the same POSIX shell (their own error wording and bash-only
     # syntax are not simulated; docs/fidelity.md says so).
