@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from simulator.cli import play
@@ -171,3 +173,28 @@ def test_python_buffers_prints_of_a_server_unless_flushed(docker, engine, tmp_pa
     assert docker("build -q -t flaskapp ctx").exit == 0
     assert docker("run -d --name buffered flaskapp").exit == 0
     assert docker("logs buffered").out == "buffered\nflushed\n"     # flush writes out the buffer too
+
+
+def test_busybox_from_the_hub_has_the_hubs_history_and_path():
+    from simulator.engine.engine import Engine
+    from simulator.cli import app, commands  # noqa: F401
+    engine, out = Engine(), []
+    engine.registry.pull("busybox")
+    assert app.run(engine, ["history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Comment}}", "busybox"], ".",
+                   out.append, out.append) == 0
+    lines = "".join(out).splitlines()
+    assert lines[0] == '/bin/sh -c #(nop)  CMD ["sh"]|'
+    assert re.fullmatch(r"/bin/sh -c #\(nop\) ADD file:[0-9a-f]{64} in / \|", lines[1])
+    assert engine.images.find("busybox").run_config["Env"] == [
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+
+
+def test_hello_world_runs_from_the_catalogue(docker, engine):
+    r = docker("run hello-world")
+    assert r.exit == 0
+    assert r.out.startswith("\nHello from Docker!\nThis message shows that your installation appears to be "
+                            "working correctly.\n\n")
+    assert r.out.endswith("For more examples and ideas, visit:\n https://docs.docker.com/get-started/\n\n")
+    assert docker("history --no-trunc --format '{{.CreatedBy}}|{{.Size}}' hello-world").out == (
+        '/bin/sh -c #(nop)  CMD ["/hello"]|0B\n'
+        "/bin/sh -c #(nop) COPY file:201f8f1849e89d53be9f6aa76937f5e209d745abfd15a8552fcf2ba45ab267f9 in / |13.3kB\n")

@@ -7,8 +7,9 @@ fully qualified references in the catalogue; `images()` builds them all.
 The images are synthetic (declared in docs/fidelity.md): their layer counts, sizes, configs
 (Env, Cmd, Entrypoint, ExposedPorts, StopSignal, Labels), history and key files follow the
 official images of the date in each config, but file contents are stand-ins
-(`Content.synthetic`), so IDs and digests differ from Docker Hub's. `busybox:latest` is
-exact: the file list of the conformance engines' imported image (see `busybox.py`).
+(`Content.synthetic`), so IDs and digests differ from Docker Hub's. `busybox:latest` holds
+exactly the file list of the conformance engines' imported image (see `busybox.py`), with
+the Hub image's config and history; `imported_busybox` is that imported image itself.
 """
 
 from __future__ import annotations
@@ -16,21 +17,34 @@ from __future__ import annotations
 from typing import Callable
 
 from ....model.image import Image
-from ....model.layer import Layer
+from ....model.layer import Content, Entry, Kind, Layer
 from . import busybox as _busybox
 from . import distros, stacks
 from .recipe import DEFAULT_PATH, Step, build, nop
 
 Built = tuple[Image, list[Layer]]
 
-BUSYBOX_CREATED = "2024-01-01T00:00:00Z"
-
-
 def imported_busybox(created: str) -> Built:
     """busybox:latest as `docker import --change 'CMD ["sh"]'` makes it at `created` (RFC 3339):
     the image every conformance engine starts with."""
     base = _busybox.layer()
     return _busybox.imported(created, base.diff_id), [base]
+
+
+def _busybox_hub() -> Built:
+    """busybox:latest as Docker Hub serves it: the rootfs added by the official image's
+    Dockerfile (`ADD file:<sha256> in / `, then `CMD ["sh"]`) with the default PATH."""
+    steps = [stacks.add_base(_busybox.layer(), "2023-07-18T23:19:33.538571854Z"), nop('CMD ["sh"]')]
+    return build(steps, {"Env": [DEFAULT_PATH], "Cmd": ["sh"]}, "2023-07-18T23:19:33.655005962Z")
+
+
+def _hello_world() -> Built:
+    """hello-world:latest (May 2023, amd64): one layer holding the static `/hello` (13,256 bytes)."""
+    hello = Layer.of({"/hello": Entry(Kind.FILE, 0o775, content=Content.synthetic(13_256, "hello"))})
+    steps = [Step("/bin/sh -c #(nop) COPY file:201f8f1849e89d53be9f6aa76937f5e209d745abfd15a8552fcf2ba45ab267f9 in / ",
+                  hello, "2023-05-02T16:49:27.734962707Z"),
+             nop('CMD ["/hello"]')]
+    return build(steps, {"Env": [DEFAULT_PATH], "Cmd": ["/hello"]}, "2023-05-02T16:49:27.904783885Z")
 
 
 def _alpine() -> Built:
@@ -57,7 +71,8 @@ def _ubuntu() -> Built:
 
 # repository -> {tag: recipe}; several tags may name one image, as on Docker Hub
 _RECIPES: dict[str, dict[str, Callable[[], Built]]] = {
-    "busybox": {"latest": lambda: imported_busybox(BUSYBOX_CREATED)},
+    "busybox": {"latest": _busybox_hub},
+    "hello-world": {"latest": _hello_world},
     "alpine": dict.fromkeys(["latest", "3.19", "3.19.0"], _alpine),
     "debian": dict.fromkeys(["latest", "bookworm", "12"], _debian),
     "ubuntu": dict.fromkeys(["latest", "22.04", "jammy"], _ubuntu),
@@ -101,5 +116,5 @@ def images() -> dict[str, Built]:
     return {ref: get(ref) for ref in REFS}
 
 
-__all__ = ["BUSYBOX_CREATED", "REFS", "Built", "Step", "get", "images", "imported_busybox",
+__all__ = ["REFS", "Built", "Step", "get", "images", "imported_busybox",
            "repositories", "tags"]
