@@ -198,3 +198,25 @@ def test_hello_world_runs_from_the_catalogue(docker, engine):
     assert docker("history --no-trunc --format '{{.CreatedBy}}|{{.Size}}' hello-world").out == (
         '/bin/sh -c #(nop)  CMD ["/hello"]|0B\n'
         "/bin/sh -c #(nop) COPY file:201f8f1849e89d53be9f6aa76937f5e209d745abfd15a8552fcf2ba45ab267f9 in / |13.3kB\n")
+
+
+def test_a_hub_image_outside_the_catalogue_gets_the_simulators_note(docker):
+    r = docker("pull hello")
+    assert (r.exit, r.err) == (1, "Error response from daemon: pull access denied for hello, repository does not "
+                                  "exist or may require 'docker login': denied: requested access to the resource "
+                                  "is denied\nsimulator: hello is not in the offline "
+                                  "catalogue; available: alpine, busybox, debian, hello-world, nginx, node, python, "
+                                  "ubuntu (see docs/fidelity.md)\n")
+    r = docker("run node:18")
+    assert r.exit == 125 and r.err.endswith(
+        "docker: Error response from daemon: manifest for node:18 not found: manifest unknown: manifest unknown.\n"
+        "See 'docker run --help'.\nsimulator: node:18 is not in the offline catalogue; "
+        "node has the tags: 14, 14.21.3, fermium (see docs/fidelity.md)\n")
+    assert docker("create nosuch").err.endswith("(see docs/fidelity.md)\n")
+
+
+def test_other_registries_keep_dockers_error_alone(docker):
+    # push-pull recording: `docker pull 127.0.0.1:5000/nosuch`
+    r = docker("pull 127.0.0.1:5000/nosuch")
+    assert r.err == ("Error response from daemon: manifest for 127.0.0.1:5000/nosuch:latest not found: "
+                     "manifest unknown: manifest unknown\n")

@@ -175,8 +175,12 @@ def _run_command(engine, entry: _Entry, argv: list[str], cwd: str, out, err) -> 
         if reported:
             err("docker: Error response from daemon: %s.\nSee 'docker %s --help'.\n"
                 % (e.message.rstrip("."), cmd.name))
+        else:
+            err("Error response from daemon: %s\n" % e.message)
+        if getattr(e, "note", ""):   # the simulator's own explanation, after Docker's error
+            err(e.note + "\n")
+        if reported:
             return e.exit_code if isinstance(e, StartError) else 125
-        err("Error response from daemon: %s\n" % e.message)
         return 1
 
 

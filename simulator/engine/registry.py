@@ -36,6 +36,25 @@ DENIED = "denied: requested access to the resource is denied"
 Write = Callable[[str], None]
 
 
+class NotInCatalogue(NotFound):
+    """Docker Hub has no such repository or tag here: the daemon's error, plus `note`, a line
+    the CLI adds on stderr (clearly the simulator's) naming what the offline catalogue has."""
+
+    def __init__(self, message: str, note: str):
+        super().__init__(message)
+        self.note = note
+
+
+def _catalogue_note(ref: Reference) -> str:
+    tags = catalogue.tags(ref.name)
+    if tags:
+        what = f"{ref} is not in the offline catalogue; {ref.familiar_name} has the tags: {', '.join(tags)}"
+    else:
+        names = ", ".join(name.rpartition("/")[2] for name in catalogue.repositories())
+        what = f"{ref.familiar_name} is not in the offline catalogue; available: {names}"
+    return f"simulator: {what} (see docs/fidelity.md)"
+
+
 class StreamError(DockerError):
     """An error the daemon sends inside a push's progress stream, after some output: the CLI
     prints it as it is, without `Error response from daemon: ` (CLI `jsonmessage.go`)."""
@@ -136,12 +155,15 @@ class Registry:
         if ref.domain == DEFAULT_DOMAIN:
             self._load_catalogue(ref)
             if ref.name not in self.repos and not catalogue.tags(ref.name):
-                raise NotFound(f"pull access denied for {ref.familiar_name}, repository does not exist or "
-                               f"may require 'docker login': {DENIED}")
+                raise NotInCatalogue(f"pull access denied for {ref.familiar_name}, repository does not exist or "
+                                     f"may require 'docker login': {DENIED}", _catalogue_note(ref))
         repo = self.repos.get(ref.name, Repository())
         digest = ref.digest if ref.digest in repo.manifests else repo.tags.get(ref.tag or "")
         if digest is None:
-            raise NotFound(f"manifest for {ref} not found: manifest unknown: manifest unknown")
+            message = f"manifest for {ref} not found: manifest unknown: manifest unknown"
+            if ref.domain == DEFAULT_DOMAIN:
+                raise NotInCatalogue(message, _catalogue_note(ref))
+            raise NotFound(message)
         return digest
 
     def _load_catalogue(self, ref: Reference) -> None:

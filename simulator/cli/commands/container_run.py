@@ -111,6 +111,8 @@ def create(ctx, opts, args) -> int:
         return 1
     except DockerError as err:
         ctx.err(f"Error response from daemon: {err.message}\n")
+        if getattr(err, "note", ""):
+            ctx.err(err.note + "\n")
         return 1
     ctx.out(c.id + "\n")
     return 0
