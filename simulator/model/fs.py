@@ -373,20 +373,33 @@ class UnionFS:
         )
 
     def rename(self, src: str, dst: str) -> None:
-        """rename(2) without redirect_dir: a lower directory is copied whole, then whited out."""
+        """rename(2) without redirect_dir: a lower directory is copied whole, then whited out.
+
+        A moved name keeps its inode: it stays hard-linked with the group's other names
+        (a link entry keeps its data holder; a moved holder takes its links along), and
+        renaming one name of an inode onto another does nothing, as rename(2) says.
+        """
         old = self.resolve(src, follow=False)
         new = self.resolve(dst, follow=False)
-        entries = [(p, e) for p, e in self.walk(old)]
-        if not entries:
+        if self.get(old) is None:
             raise FSError(errno.ENOENT, src)
         if self.get(new) is not None:
+            if {old, new} <= self.upper.keys() and self._data_holder(old) == self._data_holder(new):
+                return
             self.remove(new, recursive=True)
+        entries = list(self.walk(old))
+        moved = {p: new + p[len(old):] for p, _ in entries}
         for p, e in entries:
-            target = new + p[len(old):]
+            up = self.upper.get(p)
             if e.kind is Kind.DIR:
-                self._put(target, replace(e, opaque=False))
-            else:
-                self._put(target, e)
+                e = replace(e, opaque=False)
+            elif up is not None and up.kind is Kind.HARDLINK:
+                e = replace(up, target=moved.get(up.target, up.target))
+            elif up is not None:
+                for q, link in list(self.upper.items()):
+                    if link.kind is Kind.HARDLINK and link.target == p and q not in moved:
+                        self.upper[q] = replace(link, target=moved[p])
+            self._put(moved[p], e)
         self.remove(old, recursive=True)
 
     # -- results -------------------------------------------------------------------
