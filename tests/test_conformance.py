@@ -5,12 +5,23 @@ The recordings (tests/conformance/scenarios/<name>/scenario.expected) come from 
 Docker Engine 20.10 (see tests/conformance/README.md); the simulator replays the same
 scenario.txt with `simulator.cli.play`.  The normaliser's own tests below use
 small hand-written transcripts.
+
+A scenario may declare differences the simulator keeps on purpose in
+tests/conformance/scenarios/<name>/known-differences.json: a list of
+`{"expected": <normalised recorded line>, "actual": <normalised simulated line>, "why":
+"docs/fidelity.md: <paragraph title>"}`.  Only one kind of line may be declared, the
+`<tag>: digest: sha256:... size: N` line of `docker push`, differing only in N (the manifest's
+size depends on the compressed sizes of real binaries, which the synthetic files cannot have).
+Each pair replaces the simulated lines equal to `actual`, and must still occur, in both
+transcripts, so a stale declaration fails.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +36,9 @@ sys.path.insert(0, str(HERE / "conformance"))
 from normalise import normalise  # noqa: E402
 
 PLAY_TIMEOUT = 120
+FIDELITY = ROOT / "docs" / "fidelity.md"
+# The only line a scenario may declare as differing: a push's manifest size.
+DECLARABLE = re.compile(r"(\S+: digest: sha256:<id\d+> size: )\d+")
 
 
 def _read(path: Path) -> str:
@@ -66,13 +80,77 @@ def _diff(expected: str, got: str) -> str:
         fromfile="real docker 20.10 (normalised)", tofile="simulator (normalised)", n=2))
 
 
+def _known_differences(folder: Path) -> list[dict[str, str]]:
+    """The scenario's declared differences, checked to be size lines that differ only in the
+    size, each explained by a paragraph of docs/fidelity.md."""
+    path = folder / "known-differences.json"
+    if not path.exists():
+        return []
+    declared = json.loads(_read(path))
+    fidelity = _read(FIDELITY)
+    for item in declared:
+        assert sorted(item) == ["actual", "expected", "why"], item
+        want, have = DECLARABLE.fullmatch(item["expected"]), DECLARABLE.fullmatch(item["actual"])
+        assert want and have and want.group(1) == have.group(1), \
+            f"{path}: only a push's manifest size line may differ, and only in the size: {item}"
+        title = item["why"].removeprefix("docs/fidelity.md: ")
+        assert f"**{title}.**" in fidelity, f"{path}: 'why' must name a docs/fidelity.md paragraph: {item['why']}"
+    return declared
+
+
+def apply_known_differences(expected: str, got: str, declared: list[dict[str, str]]) -> str:
+    """`got` with each simulated line equal to a declared `actual` replaced by its `expected`.
+    Raises AssertionError for a declaration that no longer matches a line of both transcripts."""
+    recorded = expected.splitlines()
+    lines = got.splitlines(keepends=True)
+    for item in declared:
+        hits = [n for n, line in enumerate(lines) if line.rstrip("\n") == item["actual"]]
+        assert hits and item["expected"] in recorded, f"stale known difference (no longer occurs): {item}"
+        for n in hits:
+            lines[n] = item["expected"] + lines[n][len(item["actual"]):]
+    return "".join(lines)
+
+
 @pytest.mark.parametrize("name", sorted(p.parent.name for p in SCENARIOS.glob("*/scenario.expected")))
 def test_scenario_matches_real_docker(name):
     folder = SCENARIOS / name
     expected = normalise(_read(folder / "scenario.expected"))
-    got = normalise(_play(folder / "scenario.txt"))
+    got = apply_known_differences(expected, normalise(_play(folder / "scenario.txt")), _known_differences(folder))
     if got != expected:
         pytest.fail("%s differs from the real engine:\n%s" % (name, _diff(expected, got)), pytrace=False)
+
+
+# -- declared differences -----------------------------------------------------------------
+
+SIZE_LINES = [{"expected": "1: digest: sha256:<id3> size: 527", "actual": "1: digest: sha256:<id3> size: 525",
+               "why": "docs/fidelity.md: Compressed layer blobs"}]
+
+
+def test_a_declared_difference_replaces_only_exactly_equal_lines():
+    expected = "$ docker push r/b:1\n1: digest: sha256:<id3> size: 527\n"
+    got = "$ docker push r/b:1\n1: digest: sha256:<id3> size: 525\n1: digest: sha256:<id3> size: 5250\n"
+    assert apply_known_differences(expected, got, SIZE_LINES) == (
+        "$ docker push r/b:1\n1: digest: sha256:<id3> size: 527\n1: digest: sha256:<id3> size: 5250\n")
+
+
+def test_a_declared_difference_that_no_longer_occurs_fails():
+    expected = "$ docker push r/b:1\n1: digest: sha256:<id3> size: 527\n"
+    with pytest.raises(AssertionError, match="stale known difference"):
+        apply_known_differences(expected, expected, SIZE_LINES)
+    with pytest.raises(AssertionError, match="stale known difference"):
+        apply_known_differences("$ docker push r/b:1\n", expected.replace("527", "525"), SIZE_LINES)
+
+
+def test_only_size_lines_explained_in_fidelity_md_may_be_declared(tmp_path):
+    def declare(item):
+        (tmp_path / "known-differences.json").write_text(json.dumps([item]))
+        return _known_differences(tmp_path)
+    assert declare(SIZE_LINES[0]) == SIZE_LINES
+    for wrong in ({"expected": "app", "actual": "ap"},
+                  {"expected": "1: digest: sha256:<id3> size: 527", "actual": "2: digest: sha256:<id3> size: 525"},
+                  {"why": "docs/fidelity.md: No such paragraph"}):
+        with pytest.raises(AssertionError):
+            declare({**SIZE_LINES[0], **wrong})
 
 
 # -- the normaliser ---------------------------------------------------------------------

@@ -3,6 +3,9 @@ progress lines, error texts) and against layer reuse worked out by hand."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
 from types import SimpleNamespace
 
@@ -13,6 +16,7 @@ from simulator.engine.errors import NotFound
 from simulator.engine.images import ImageStore
 from simulator.engine.registry import Registry, StreamError
 from simulator.model.clock import VirtualClock
+from simulator.model.compressed import gzip_blob, write_gzip
 from simulator.model.image import EMPTY_RUN_CONFIG, Image
 from simulator.model.layer import Layer, file
 from simulator.model.reference import parse
@@ -54,14 +58,48 @@ def short(digest: str) -> str:
     return digest[7:19]
 
 
+def gz(layer: Layer) -> tuple[str, int]:
+    """The (digest, size) of a layer's blob per image-spec manifest.md: sha256 and length of
+    the gzip bytes, which must unpack to the tar whose sha256 is the diffID (config.md)."""
+    buf = io.BytesIO()
+    write_gzip(layer, buf)
+    data = buf.getvalue()
+    tar = gzip.decompress(data)
+    assert "sha256:" + hashlib.sha256(tar).hexdigest() == layer.diff_id
+    return "sha256:" + hashlib.sha256(data).hexdigest(), len(data)
+
+
+def pulled(layer: Layer) -> str:
+    """The short ID `docker pull` shows for a layer: its compressed blob's digest (for the
+    catalogue's large layers, the cached value that test_registry_blobs checks against `gz`)."""
+    return short(gzip_blob(layer).digest)
+
+
+# Schema 2 as docker/distribution writes it: json.MarshalIndent(m, "", "   "), no final newline.
+MANIFEST_HEAD = """{
+   "schemaVersion": 2,
+   "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+   "config": {
+      "mediaType": "application/vnd.docker.container.image.v1+json",
+      "size": %d,
+      "digest": "%s"
+   },
+   "layers": [
+"""
+MANIFEST_LAYER = """      {
+         "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+         "size": %d,
+         "digest": "%s"
+      }"""
+
+
+def manifest_text(image: Image, layers: list[Layer]) -> str:
+    return (MANIFEST_HEAD % (len(image.raw), image.id)
+            + ",\n".join(MANIFEST_LAYER % gz(layer)[::-1] for layer in layers) + "\n   ]\n}")
+
+
 def manifest_size(image: Image, layers: list[Layer]) -> int:
-    """Schema 2 manifest, as docker's json.MarshalIndent(..., "", "   ") writes it."""
-    body = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-            "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
-                       "size": len(image.raw), "digest": image.id},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                        "size": len(layer.tar_bytes()), "digest": layer.diff_id} for layer in layers]}
-    return len(json.dumps(body, indent=3))
+    return len(manifest_text(image, layers))
 
 
 def kinds(engine, prefix="registry.") -> list[str]:
@@ -105,6 +143,9 @@ def test_push_pull_scenario_as_recorded():
     store.remove(app.id)
     image, lines = reg.pull("127.0.0.1:5000/app:1")
     assert image.id == app.id
+    # pull names layers by blob digest, push by diffID (as in the recording: other short IDs)
+    b, a = short(gz(store.layers[busybox.diff_ids[0]])[0]), short(gz(top)[0])
+    assert b != short(busybox.diff_ids[0]) and a != short(top.diff_id)
     assert lines == ["1: Pulling from app", f"{b}: Already exists", f"{a}: Pulling fs layer",
                      f"{a}: Verifying Checksum", f"{a}: Download complete", f"{a}: Pull complete",
                      f"Digest: {app_digest}", "Status: Downloaded newer image for 127.0.0.1:5000/app:1"]
@@ -136,7 +177,7 @@ def test_ensure_pulls_only_what_is_missing():
     assert (image.id, lines) == (engine.images.find("busybox").id, [])
     seen = []
     image, lines = engine.registry.ensure("alpine", seen.append)
-    layer = short(image.diff_ids[0])
+    layer = pulled(engine.images.layers[image.diff_ids[0]])
     assert lines == seen == ["Unable to find image 'alpine:latest' locally", "latest: Pulling from library/alpine",
                              f"{layer}: Pulling fs layer", f"{layer}: Verifying Checksum",
                              f"{layer}: Download complete", f"{layer}: Pull complete",
@@ -151,7 +192,7 @@ def test_ensure_pulls_only_what_is_missing():
 def test_pulling_a_catalogue_image_waits_beyond_three_downloads():
     engine = make_engine()
     image, lines = engine.registry.pull("node:14")
-    ids = [short(d) for d in image.diff_ids]
+    ids = [pulled(engine.images.layers[d]) for d in image.diff_ids]
     assert lines[0] == "14: Pulling from library/node"
     assert lines[1:12] == [f"{ids[0]}: Pulling fs layer", f"{ids[1]}: Pulling fs layer", f"{ids[2]}: Pulling fs layer",
                            f"{ids[3]}: Pulling fs layer", f"{ids[3]}: Waiting", f"{ids[4]}: Pulling fs layer",
@@ -170,7 +211,7 @@ def test_pulling_an_image_on_a_known_base_reuses_its_layers():
     engine = make_engine()
     engine.registry.pull("python:3.9")
     image, lines = engine.registry.pull("python:latest")
-    ids = [short(d) for d in image.diff_ids]
+    ids = [pulled(engine.images.layers[d]) for d in image.diff_ids]
     # debian:bookworm + buildpack-deps' three layers are shared; the three python layers are new
     assert lines[1:5] == [f"{i}: Already exists" for i in ids[:4]]
     assert [line for line in lines if line.endswith("Pull complete")] == [f"{i}: Pull complete" for i in ids[4:]]

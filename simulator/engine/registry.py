@@ -4,9 +4,16 @@ Blobs are kept by digest, manifests by digest and by tag per repository, as in t
 distribution spec. `docker.io/library/<name>` serves the catalogue
 (simulator/backend/memory/catalogue) and accepts no pushes; any other registry host
 (`localhost:5000`, `127.0.0.1:5000`, ...) exists as soon as something is pushed to it.
-Declared simplification: layers travel uncompressed, so a layer's blob digest is its
-diffID and its manifest media type is `LAYER_MEDIA_TYPE` (model/image.py); real pulls show
-the short digest of the gzip blob instead, and real manifests have other sizes.
+Layers travel as gzip blobs (model/compressed.py): a manifest names each layer by the digest
+of its compressed bytes, the image config by its diffID (the digest of the uncompressed
+tar). `docker push` names layers by diffID, `docker pull` by the blob digest, so the two
+show different short IDs for the same layer, as in the recording.
+
+The daemon remembers which blob digest each diffID was pushed as or pulled from, and in
+which repository (`LayerDigests`, moby `distribution/metadata/v2_metadata_service.go`).
+That memory, not the image config, decides a push's `Layer already exists` and `Mounted
+from <repo>`, and a pull's `Already exists` (moby `push_v2.go`, `pull_v2.go` `DiffID`,
+`xfer/download.go`): a layer the daemon has never moved is compressed and uploaded.
 
 Progress lines follow Docker 20.10's non-TTY output (moby `distribution/push_v2.go`,
 `pull_v2.go`, `distribution/xfer`; CLI `jsonmessage`), as recorded in
@@ -23,9 +30,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..backend.memory import catalogue
+from ..model.compressed import gzip_blob
 from ..model.events import Event
 from ..model.image import Image, manifest, sha256_digest, short_id
-from ..model.layer import Layer
+from ..model.layer import Layer, chain_ids
 from ..model.reference import DEFAULT_DOMAIN, Reference, parse
 from .errors import DockerError, NotFound
 
@@ -67,6 +75,25 @@ class Repository:
     blobs: set[str] = field(default_factory=set)          # layer and config digests
 
 
+class LayerDigests:
+    """The daemon's map between layers and registry blobs (moby `V2MetadataService`): for each
+    diffID, the (blob digest, repository) pairs it was pushed as or pulled from, oldest first,
+    and for each blob digest its diffID. It outlives the images: `docker rmi` keeps it."""
+
+    def __init__(self):
+        self.sources: dict[str, list[tuple[str, str]]] = {}  # diffID -> [(digest, "host/path")]
+        self.diff_ids: dict[str, str] = {}                   # blob digest -> diffID
+
+    def add(self, diff_id: str, digest: str, repository: str) -> None:
+        """Record a move, as the most recent one (moby `Add` drops an equal older entry)."""
+        entries = [e for e in self.sources.get(diff_id, []) if e != (digest, repository)]
+        self.sources[diff_id] = entries + [(digest, repository)]
+        self.diff_ids[digest] = diff_id
+
+    def get(self, diff_id: str) -> list[tuple[str, str]]:
+        return list(self.sources.get(diff_id, []))
+
+
 class Registry:
     """All registries the engine can reach. `engine.registry.pull/push/ensure` are what the
     `pull`, `push`, `run`/`create` and `build` commands call."""
@@ -76,7 +103,7 @@ class Registry:
         self.blobs: dict[str, Layer | bytes] = {}        # digest -> layer, or config JSON bytes
         self.manifests: dict[str, bytes] = {}            # digest -> manifest JSON bytes
         self.repos: dict[str, Repository] = {}           # "127.0.0.1:5000/app" -> repository
-        self.holders: dict[str, list[str]] = {}          # blob digest -> repositories, oldest first
+        self.layer_digests = LayerDigests()              # the daemon's side: diffID <-> blob digest
         self.logins: dict[str, str] = {}                 # server -> user name
 
     # -- pull -----------------------------------------------------------------------
@@ -90,12 +117,12 @@ class Registry:
         digest = self._resolve(ref)
         body = json.loads(self.manifests[digest])
         image = Image(self.blobs[body["config"]["digest"]])
-        layers = [self.blobs[d["digest"]] for d in body["layers"]]
+        layers = [(d["digest"], self.blobs[d["digest"]]) for d in body["layers"]]
         store = self.engine.images
         self.engine.clock.tick()
         out(f"{ref.tag or ref.digest}: Pulling from {ref.path}")
         if image.id not in store.images:
-            self._download(image, layers, out)
+            self._download(ref, layers, out)
             store.add_image(image)
         out(f"Digest: {digest}")
         store.digests[f"{ref.name}@{digest}"] = image.id
@@ -123,32 +150,42 @@ class Registry:
         image, more = self.pull(parsed, write)
         return image, lines + more
 
-    def _download(self, image: Image, layers: list[Layer], out: Write) -> None:
-        """Store the layers the engine lacks. A layer already exists when its whole chain
-        does (moby `xfer/download.go`), so only a prefix of the layers can be skipped."""
+    def _download(self, ref: Reference, layers: list[tuple[str, Layer]], out: Write) -> None:
+        """Store the layers (blob digest, layer) the engine lacks, naming each by its short
+        blob digest. A layer already exists when the daemon knows the blob's diffID and has
+        the whole chain up to it (moby `xfer/download.go`), so only a prefix can be skipped."""
         store = self.engine.images
         have = {c for img in store.images.values() for c in img.chain_ids}
-        chains = image.chain_ids
-        skip = 0
-        while skip < len(layers) and chains[skip] in have:
-            skip += 1
-        for layer in layers[:skip]:
-            out(f"{short_id(layer.diff_id)}: Already exists")
-            self.engine.emit(Event("registry.layer_exists", f"layer {short_id(layer.diff_id)} is already "
-                                   "in the image store: not downloaded", {"diff_id": layer.diff_id}))
-        todo = layers[skip:]
-        for n, layer in enumerate(todo):
-            out(f"{short_id(layer.diff_id)}: Pulling fs layer")
+        known: list[str] = []
+        for digest, _ in layers:
+            diff_id = self.layer_digests.diff_ids.get(digest)
+            if diff_id is None or chain_ids(known + [diff_id])[-1] not in have:
+                break
+            known.append(diff_id)
+        for digest, layer in layers[:len(known)]:
+            self.layer_digests.add(layer.diff_id, digest, ref.name)
+            out(f"{short_id(digest)}: Already exists")
+            self.engine.emit(Event("registry.layer_exists", f"blob {short_id(digest)} is layer "
+                                   f"{short_id(layer.diff_id)}, already in the image store: not downloaded",
+                                   {"digest": digest, "diff_id": layer.diff_id}))
+        todo = layers[len(known):]
+        for n, (digest, _) in enumerate(todo):
+            out(f"{short_id(digest)}: Pulling fs layer")
             if n >= MAX_DOWNLOADS:
-                out(f"{short_id(layer.diff_id)}: Waiting")
-        for layer in todo:
-            out(f"{short_id(layer.diff_id)}: Verifying Checksum")
-            out(f"{short_id(layer.diff_id)}: Download complete")
-        for layer in todo:
+                out(f"{short_id(digest)}: Waiting")
+        for digest, _ in todo:
+            out(f"{short_id(digest)}: Verifying Checksum")
+            out(f"{short_id(digest)}: Download complete")
+        for digest, layer in todo:
             store.add_layer(layer)
-            out(f"{short_id(layer.diff_id)}: Pull complete")
-            self.engine.emit(Event("registry.blob_pulled", f"layer {short_id(layer.diff_id)} downloaded "
-                                   f"({layer.size} bytes) and stored", {"diff_id": layer.diff_id}))
+            self.layer_digests.add(layer.diff_id, digest, ref.name)
+            out(f"{short_id(digest)}: Pull complete")
+            self.engine.emit(Event(
+                "registry.blob_pulled",
+                f"blob {short_id(digest)} ({gzip_blob(layer).size} bytes of gzip) downloaded and unpacked "
+                f"into layer {short_id(layer.diff_id)} ({layer.size} bytes of files): the manifest names a "
+                "layer by the digest of its compressed bytes, the image config by that of its tar",
+                {"digest": digest, "diff_id": layer.diff_id}))
 
     def _resolve(self, ref: Reference) -> str:
         """The manifest digest `ref` names in its repository."""
@@ -203,22 +240,37 @@ class Registry:
         repo = self.repos.setdefault(ref.name, Repository())
         moved = []
         for diff_id in top_first:
-            source = self._mount_source(ref, diff_id)
-            if diff_id in repo.blobs:
+            layer = store.layers[diff_id]
+            known = self.layer_digests.get(diff_id)
+            # moby stats the best known digest in the target repository whichever repository
+            # it came from; a diffID has one gzip blob here, so any known digest will do
+            here = [digest for digest, _ in known if digest in repo.blobs]
+            source = self._mount_source(ref, known)
+            if here:
+                digest = here[-1]
                 out(f"{short_id(diff_id)}: Layer already exists")
-                self.engine.emit(Event("registry.blob_exists", f"layer {short_id(diff_id)} is already in "
-                                       f"{ref.name}: not uploaded", {"digest": diff_id, "repository": ref.name}))
+                self.engine.emit(Event("registry.blob_exists", f"the daemon knows layer {short_id(diff_id)} as blob "
+                                       f"{short_id(digest)}, and {ref.name} has that blob already: not uploaded",
+                                       {"digest": digest, "diff_id": diff_id, "repository": ref.name}))
             elif source:
-                out(f"{short_id(diff_id)}: Mounted from {source.partition('/')[2]}")
-                self.engine.emit(Event("registry.blob_mounted", f"layer {short_id(diff_id)} mounted from {source} "
-                                       f"into {ref.name}: the registry shares the blob, nothing is uploaded",
-                                       {"digest": diff_id, "repository": ref.name, "from": source}))
+                digest, name = source
+                out(f"{short_id(diff_id)}: Mounted from {name.partition('/')[2]}")
+                self.engine.emit(Event("registry.blob_mounted", f"layer {short_id(diff_id)} is blob "
+                                       f"{short_id(digest)} in {name}: the registry mounts it into {ref.name}, "
+                                       "nothing is uploaded",
+                                       {"digest": digest, "diff_id": diff_id, "repository": ref.name, "from": name}))
             else:
-                moved.append(diff_id)
-        for diff_id in moved:
+                digest = gzip_blob(layer).digest
+                moved.append((diff_id, digest))
+            self.layer_digests.add(diff_id, digest, ref.name)
+        for diff_id, digest in moved:
             out(f"{short_id(diff_id)}: Pushed")
-            self.engine.emit(Event("registry.blob_pushed", f"layer {short_id(diff_id)} uploaded to {ref.name} "
-                                   f"({store.layers[diff_id].size} bytes)", {"digest": diff_id, "repository": ref.name}))
+            self.engine.emit(Event(
+                "registry.blob_pushed",
+                f"layer {short_id(diff_id)} ({store.layers[diff_id].size} bytes of files) compressed with gzip and "
+                f"uploaded to {ref.name} as blob {short_id(digest)} ({gzip_blob(store.layers[diff_id]).size} bytes): "
+                "the blob's digest is that of the compressed bytes, the diffID that of the tar",
+                {"digest": digest, "diff_id": diff_id, "repository": ref.name}))
         digest, raw = self._store(ref.name, ref.tag, image, store.image_layers(image))
         store.digests[f"{ref.name}@{digest}"] = image.id
         self.engine.emit(Event("registry.manifest_pushed", f"manifest {short_id(digest)} of image {image.short_id} "
@@ -226,23 +278,24 @@ class Registry:
         out(f"{ref.tag}: digest: {digest} size: {len(raw)}")
         return lines
 
-    def _mount_source(self, ref: Reference, digest: str) -> str | None:
-        """The repository on the same registry that most recently got this blob, if any."""
-        for name in reversed(self.holders.get(digest, [])):
-            if name != ref.name and name.startswith(ref.domain + "/"):
-                return name
+    def _mount_source(self, ref: Reference, known: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """The most recent (blob digest, repository) the daemon knows for a layer in another
+        repository of the same registry that still holds the blob (moby `push_v2.go`
+        `getRepositoryMountCandidates`, simplified to the newest candidate)."""
+        for digest, name in reversed(known):
+            if name != ref.name and name.startswith(ref.domain + "/") and digest in self.repos.get(name, Repository()).blobs:
+                return digest, name
         return None
 
     def _store(self, name: str, tag: str, image: Image, layers: list[Layer]) -> tuple[str, bytes]:
-        """Put an image's blobs and manifest into repository `name` under `tag`."""
+        """Put an image's blobs (config, gzip layers) and manifest into repository `name` under `tag`."""
         repo = self.repos.setdefault(name, Repository())
-        raw = manifest(image, {layer.diff_id: layer.tar_size for layer in layers})
+        blobs = [gzip_blob(layer) for layer in layers]
+        raw = manifest(image, blobs)
         digest = sha256_digest(raw)
-        for blob, value in [(image.id, image.raw)] + [(layer.diff_id, layer) for layer in layers]:
-            self.blobs[blob] = value
-            if blob not in repo.blobs:
-                repo.blobs.add(blob)
-                self.holders.setdefault(blob, []).append(name)
+        self.blobs[image.id] = image.raw
+        self.blobs.update((blob.digest, layer) for blob, layer in zip(blobs, layers))
+        repo.blobs.update([image.id] + [blob.digest for blob in blobs])
         self.manifests[digest] = raw
         repo.manifests.add(digest)
         repo.tags[tag] = digest

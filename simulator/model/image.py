@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from .compressed import Blob
 from .layer import chain_ids
 
 MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 CONFIG_MEDIA_TYPE = "application/vnd.docker.container.image.v1+json"
-LAYER_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar"  # uncompressed: see docs/fidelity.md
+LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -117,14 +118,15 @@ class Image:
         return copy.deepcopy(self._parsed.get("history", []))
 
 
-def manifest(image: Image, layer_sizes: dict[str, int]) -> bytes:
-    """The image manifest (schema 2) for an image whose layers are stored uncompressed."""
+def manifest(image: Image, blobs: list[Blob]) -> bytes:
+    """The image manifest (schema 2) as Docker 20.10 pushes it: one descriptor for the
+    config, then one per layer blob (bottom first) with the gzip blob's size and digest,
+    not the diffID (image-spec `manifest.md`). Indented with 3 spaces, as docker/distribution
+    writes it (`schema2.FromStruct`: `json.MarshalIndent(m, "", "   ")`)."""
     body = {
         "schemaVersion": 2,
         "mediaType": MANIFEST_MEDIA_TYPE,
         "config": {"mediaType": CONFIG_MEDIA_TYPE, "size": len(image.raw), "digest": image.id},
-        "layers": [
-            {"mediaType": LAYER_MEDIA_TYPE, "size": layer_sizes[d], "digest": d} for d in image.diff_ids
-        ],
+        "layers": [{"mediaType": LAYER_MEDIA_TYPE, "size": b.size, "digest": b.digest} for b in blobs],
     }
     return json.dumps(body, indent=3).encode()
