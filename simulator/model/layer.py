@@ -231,12 +231,6 @@ class Layer:
         self.write_tar(sink)
         return "sha256:" + sink.hash.hexdigest()
 
-    @cached_property
-    def tar_size(self) -> int:
-        sink = _HashSink()
-        self.write_tar(sink)
-        return sink.size
-
     def tar_members(self) -> Iterator[tuple[tarfile.TarInfo, Content | None]]:
         """The canonical tar's members in order, each with its file data (or None)."""
         holders: dict[str, str] = {}  # hard-link target path -> member that carries the data
