@@ -21,7 +21,7 @@ from ...model.layer import Kind, normpath
 from ..base import Backend, Process, ProcessSpec
 from .programs import DEFAULT_PATH, execute, find_command, is_executable
 from .programs.runtime import Ctx, ExitShell, Forever, Polling, Run, Terminal
-from .programs.users import home, resolve_user
+from .programs.users import UnknownUser, exec_user, home
 from .shell import Waiting, resume_sh
 
 # What containerd + runc add around an exec failure (as recorded from Docker 20.10).
@@ -61,12 +61,16 @@ class MemoryBackend(Backend):
         self.views.pop(key, None)
 
     def start(self, key: str, spec: ProcessSpec) -> Process:
-        """Run `spec` in view `key`; StartError 127 (not found) or 126 (not executable)."""
+        """Run `spec` in view `key`; StartError 128 (unknown user or group), 127 (not found) or
+        126 (not executable)."""
         fs = self.get(key)
         env = dict(e.split("=", 1) if "=" in e else (e, "") for e in spec.env)
         argv0 = spec.argv[0] if spec.argv else ""
+        try:   # the daemon looks the user up while it writes the OCI spec, before runc runs
+            uid, gid = exec_user(fs, spec.user)
+        except UnknownUser as err:
+            raise StartError(str(err), 128) from None
         path = self.lookup(fs, argv0, env.get("PATH", DEFAULT_PATH), spec.cwd)
-        uid, gid = resolve_user(fs, spec.user)
         if not env.get("HOME"):   # runc setupUser: HOME from the user's passwd entry
             env["HOME"] = home(fs, uid)
         run = Run(fs, self.clock.now(), pid1=spec.pid1 and not spec.init)

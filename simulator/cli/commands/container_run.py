@@ -7,7 +7,8 @@ CLI-side option errors print
 `docker: Error response from daemon: <msg>.\\nSee 'docker run --help'.` under `run` (125) but
 plain `Error response from daemon: <msg>` under `create` (1); a container that cannot start
 gives `docker: Error response from daemon: <msg>.` and 126/127 (`runStartContainerErr`,
-125 for other failures such as a taken port), and an attached `run` then logs
+125 for other failures such as a taken port, an unknown user or network; `-d` has printed the
+ID already), and an attached `run` then logs
 `error waiting for container: context canceled`.
 """
 
@@ -17,7 +18,7 @@ from fractions import Fraction
 
 from ...engine import ports
 from ...engine.containers import CreateOptions, WouldBlockForever
-from ...engine.errors import DockerError, NotFound, StartError
+from ...engine.errors import DockerError, NotFound
 from ...engine.restart import PolicySyntaxError, RestartPolicy
 from ...model import reference
 from ..app import Flag, UsageError, command
@@ -36,6 +37,18 @@ def parse_cpus(text: str) -> int:
     if nano.denominator != 1:
         raise ValueError("value is too precise")
     return int(nano)
+
+
+def start_error_status(message: str) -> int:
+    """`run`'s exit status when the container cannot start (cli 20.10 run.go
+    `runStartContainerErr`): 127 when the text says the file is missing, 126 for EACCES or
+    EISDIR, else 125 (an unknown user or network, a taken port)."""
+    if any(t in message for t in ("executable file not found", "no such file or directory",
+                                  "system cannot find the file specified")):
+        return 127
+    if "permission denied" in message or "is a directory" in message:
+        return 126
+    return 125
 
 
 CREATE_FLAGS = [
@@ -132,11 +145,13 @@ def run(ctx, opts, args) -> int:
     try:
         containers.start(c.id)
     except DockerError as err:
+        if opts.detach:   # cli run.go prints the ID (from a goroutine) before it starts the container
+            ctx.out(c.id + "\n")
         ctx.err(f"docker: Error response from daemon: {err.message}.\n")
         if not opts.detach:
             stamp = ctx.engine.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
             ctx.err(f'time="{stamp}" level=error msg="error waiting for container: context canceled"\n')
-        return err.exit_code if isinstance(err, StartError) else 125
+        return start_error_status(err.message)
     if opts.detach:
         ctx.out(c.id + "\n")
         return 0

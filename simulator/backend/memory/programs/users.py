@@ -41,6 +41,22 @@ def resolve_user(fs: UnionFS, user: str) -> tuple[int, int]:
     return uid, gid
 
 
+class UnknownUser(LookupError):
+    """A `--user`/USER name with no entry in the image's /etc/passwd or /etc/group."""
+
+
+def exec_user(fs: UnionFS, user: str) -> tuple[int, int]:
+    """(uid, gid) of a container's process, as moby's `getUser` finds them through
+    libcontainer/user `GetExecUserPath`: like `resolve_user`, but a user or group name
+    the image's files do not list raises UnknownUser with libcontainer's message."""
+    name, _, group = (user or "").partition(":")
+    if name and not name.isdigit() and not any(r[0] == name for r in passwd(fs)):
+        raise UnknownUser(f"unable to find user {name}: no matching entries in passwd file")
+    if group and not group.isdigit() and not any(r[0] == group for r in groups(fs)):
+        raise UnknownUser(f"unable to find group {group}: no matching entries in group file")
+    return resolve_user(fs, user)
+
+
 def home(fs: UnionFS, uid: int) -> str:
     """The user's home directory from /etc/passwd; `/` when the uid has no entry (runc's default)."""
     return next((r[5] for r in passwd(fs) if r[2] == str(uid) and len(r) > 5), "/")
