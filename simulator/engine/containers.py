@@ -33,6 +33,7 @@ from .restart import RestartPolicy
 
 MIN_MEMORY = 6 * 1024 * 1024   # moby daemon/daemon_unix.go linuxMinMemory
 KILL_EXIT = 128 + 9
+NETWORKS = ("default", "bridge", "host", "none")   # moby's predefined networks
 
 
 class WouldBlockForever(DockerError):
@@ -52,6 +53,8 @@ class CreateOptions:
     restart: str = "no"
     auto_remove: bool = False
     memory: str | None = None
+    memory_swap: str | None = None   # `--memory-swap`: bytes, or "-1" for unlimited
+    stop_signal: str = "SIGTERM"     # `--stop-signal` (the CLI's default)
     init: bool = False
     network: str = "default"
     volumes: list[str] = field(default_factory=list)
@@ -64,6 +67,22 @@ class CreateOptions:
     interactive: bool = False
     hostname: str = ""         # --hostname; the short ID when empty
     cwd: str | None = None     # where relative bind-mount sources live (the scenario folder)
+
+
+def _memory_limits(memory: str | None, swap: str | None) -> tuple[int, int]:
+    """(Memory, MemorySwap) in bytes from `-m` and `--memory-swap` (cli opts.go: "-1" is
+    unlimited), checked and defaulted as moby daemon/daemon_unix.go does
+    (`verifyPlatformContainerResources`; `adaptContainerSettings`: swap defaults to twice
+    the memory when only `-m` is given). InvalidParameter with the daemon's text."""
+    limit = ram_in_bytes(memory) if memory else 0
+    total = -1 if swap == "-1" else ram_in_bytes(swap) if swap else 0
+    if limit and limit < MIN_MEMORY:
+        raise InvalidParameter("Minimum memory limit allowed is 6MB")
+    if limit > 0 and total > 0 and total < limit:
+        raise InvalidParameter("Minimum memoryswap limit should be larger than memory limit, see usage")
+    if limit == 0 and total > 0:
+        raise InvalidParameter("You should always set the Memory limit when using Memoryswap limit, see usage")
+    return limit, (limit * 2 if limit > 0 and total == 0 else total)
 
 
 def _merge_env(base: list[str], extra: list[str]) -> list[str]:
@@ -132,9 +151,7 @@ class Containers:
         Raises NotFound (`No such image: ...`), Conflict (name in use), InvalidParameter
         (bad name, restart policy, memory limit)."""
         policy = RestartPolicy.parse(opts.restart).validate()
-        memory = ram_in_bytes(opts.memory) if opts.memory else 0
-        if memory and memory < MIN_MEMORY:
-            raise InvalidParameter("Minimum memory limit allowed is 6MB")
+        memory, swap = _memory_limits(opts.memory, opts.memory_swap)
         image = self.engine.images.lookup(image_ref)
         if opts.name:
             name = container_names.validate(opts.name)
@@ -148,7 +165,8 @@ class Containers:
         if not opts.name:
             name = container_names.generated_name(cid, {c.name for c in self.by_id.values()})
         config["Hostname"] = opts.hostname or cid[:12]
-        host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, init=opts.init,
+        host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, memory_swap=swap,
+                          init=opts.init,
                           network_mode=opts.network, binds=list(opts.volumes), port_specs=list(opts.ports),
                           publish_all=opts.publish_all, nano_cpus=opts.nano_cpus)
         c = Container(cid, name, image.id, image_ref, self.engine.clock.tick(), config, host,
@@ -205,8 +223,10 @@ class Containers:
             "OnBuild": base.get("OnBuild"),
             "Labels": labels,
         }
-        if base.get("StopSignal"):
-            config["StopSignal"] = base["StopSignal"]
+        # cli opts.go sends --stop-signal only when it was changed from its default
+        stop_signal = opts.stop_signal if opts.stop_signal != "SIGTERM" else base.get("StopSignal")
+        if stop_signal:
+            config["StopSignal"] = stop_signal
         return config
 
     def _observer(self, c: Container):
@@ -241,9 +261,10 @@ class Containers:
         source = c.state
         spec = ProcessSpec(tuple(c.argv), tuple(daemon_env(c.config)), c.config.get("WorkingDir") or "/",
                            c.config.get("User") or "", c.host.init, True)
-        # DockerError (port taken): the state does not change
-        self.engine.ports.start(c, publish_all=c.host.publish_all)
         try:
+            self._check_network(c)
+            # DockerError (port taken): the state does not change
+            self.engine.ports.start(c, publish_all=c.host.publish_all)
             process = self.engine.backend.start(c.id, spec)
         except StartError as err:
             self.engine.ports.release(c)
@@ -259,6 +280,15 @@ class Containers:
         self._move(c, source, transition, f"running {' '.join(c.argv)}")
         if c.host.memory and process.memory > c.host.memory:
             self._exit(c, KILL_EXIT, oom=True)
+
+    @staticmethod
+    def _check_network(c: Container) -> None:
+        """The daemon attaches the container to its network first at start (moby
+        `daemon/start.go` initializeNetworking): only the built-in networks exist here, and
+        another name is libnetwork's ErrNoSuchNetwork (`network X not found`)."""
+        mode = c.host.network_mode
+        if mode not in NETWORKS and not mode.startswith("container:"):
+            raise StartError(f"network {mode} not found", 128)
 
     def _exit_due(self, c: Container) -> datetime | None:
         run = c.current
