@@ -53,8 +53,6 @@ class CreateOptions:
     restart: str = "no"
     auto_remove: bool = False
     memory: str | None = None
-    memory_swap: str | None = None   # `--memory-swap`: bytes, or "-1" for unlimited
-    stop_signal: str = "SIGTERM"     # `--stop-signal` (the CLI's default)
     init: bool = False
     network: str = "default"
     volumes: list[str] = field(default_factory=list)
@@ -67,22 +65,6 @@ class CreateOptions:
     interactive: bool = False
     hostname: str = ""         # --hostname; the short ID when empty
     cwd: str | None = None     # where relative bind-mount sources live (the scenario folder)
-
-
-def _memory_limits(memory: str | None, swap: str | None) -> tuple[int, int]:
-    """(Memory, MemorySwap) in bytes from `-m` and `--memory-swap` (cli opts.go: "-1" is
-    unlimited), checked and defaulted as moby daemon/daemon_unix.go does
-    (`verifyPlatformContainerResources`; `adaptContainerSettings`: swap defaults to twice
-    the memory when only `-m` is given). InvalidParameter with the daemon's text."""
-    limit = ram_in_bytes(memory) if memory else 0
-    total = -1 if swap == "-1" else ram_in_bytes(swap) if swap else 0
-    if limit and limit < MIN_MEMORY:
-        raise InvalidParameter("Minimum memory limit allowed is 6MB")
-    if limit > 0 and total > 0 and total < limit:
-        raise InvalidParameter("Minimum memoryswap limit should be larger than memory limit, see usage")
-    if limit == 0 and total > 0:
-        raise InvalidParameter("You should always set the Memory limit when using Memoryswap limit, see usage")
-    return limit, (limit * 2 if limit > 0 and total == 0 else total)
 
 
 def _merge_env(base: list[str], extra: list[str]) -> list[str]:
@@ -151,7 +133,9 @@ class Containers:
         Raises NotFound (`No such image: ...`), Conflict (name in use), InvalidParameter
         (bad name, restart policy, memory limit)."""
         policy = RestartPolicy.parse(opts.restart).validate()
-        memory, swap = _memory_limits(opts.memory, opts.memory_swap)
+        memory = ram_in_bytes(opts.memory) if opts.memory else 0
+        if memory and memory < MIN_MEMORY:
+            raise InvalidParameter("Minimum memory limit allowed is 6MB")
         image = self.engine.images.lookup(image_ref)
         if opts.name:
             name = container_names.validate(opts.name)
@@ -165,8 +149,7 @@ class Containers:
         if not opts.name:
             name = container_names.generated_name(cid, {c.name for c in self.by_id.values()})
         config["Hostname"] = opts.hostname or cid[:12]
-        host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, memory_swap=swap,
-                          init=opts.init,
+        host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, init=opts.init,
                           network_mode=opts.network, binds=list(opts.volumes), port_specs=list(opts.ports),
                           publish_all=opts.publish_all, nano_cpus=opts.nano_cpus)
         c = Container(cid, name, image.id, image_ref, self.engine.clock.tick(), config, host,
@@ -223,10 +206,8 @@ class Containers:
             "OnBuild": base.get("OnBuild"),
             "Labels": labels,
         }
-        # cli opts.go sends --stop-signal only when it was changed from its default
-        stop_signal = opts.stop_signal if opts.stop_signal != "SIGTERM" else base.get("StopSignal")
-        if stop_signal:
-            config["StopSignal"] = stop_signal
+        if base.get("StopSignal"):
+            config["StopSignal"] = base["StopSignal"]
         return config
 
     def _observer(self, c: Container):
