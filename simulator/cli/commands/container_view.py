@@ -133,6 +133,11 @@ def logs(ctx, opts, args) -> int:
                 Flag("workdir", "w", str, "Working directory inside the container", metavar="string")])
 def exec_(ctx, opts, args) -> int:
     from ...engine.errors import StartError
+    try:   # cli 20.10 exec.go inspects the container first: a missing one is the client's error
+        ctx.engine.containers.get(args[0])
+    except NotFound:
+        ctx.err(f"Error: No such container: {args[0]}\n")
+        return 1
     try:
         process = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach, env=opts.env,
                                              workdir=opts.workdir, user=opts.user)
