@@ -23,6 +23,13 @@ def rfc3339(instant: datetime | None) -> str:
     return f"{text}.{frac}Z" if frac else f"{text}Z"
 
 
+def rfc3339_fixed(instant: datetime) -> str:
+    """RFC 3339 with always nine fraction digits, UTC (moby `jsonmessage.RFC3339NanoFixed`),
+    as `docker logs -t` prints each line's time (`...T12:00:00.000000000Z`)."""
+    text = instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{text}.{instant.microsecond:06d}000Z"
+
+
 class VirtualClock:
     """A clock that moves only when told to (`advance`), starting at a fixed instant.
 

@@ -15,7 +15,7 @@ import re
 
 from ...engine import container_list, image_ops
 from ...engine.errors import DockerError, NotFound
-from ...model.clock import rfc3339
+from ...model.clock import rfc3339_fixed
 from .. import inspector
 from ..app import Flag, command
 from ..formatter import FormatError, format_items
@@ -119,7 +119,7 @@ def logs(ctx, opts, args) -> int:
     if opts.tail not in ("all", "") and int(opts.tail) >= 0:
         lines = lines[len(lines) - int(opts.tail):] if int(opts.tail) else []
     for at, stream, line in lines:
-        (ctx.out if stream == "stdout" else ctx.err)((rfc3339(at) + " " if opts.timestamps else "") + line)
+        (ctx.out if stream == "stdout" else ctx.err)((rfc3339_fixed(at) + " " if opts.timestamps else "") + line)
     return 0
 
 
