@@ -207,7 +207,6 @@ def test_kill_signal_forms(docker):
     assert run_ok(docker, "wait tr").out == "8\n"
 
 
-@pytest.mark.xfail(strict=True, reason="a trap handler that does not exit leaves no output in the logs")
 def test_trap_handler_that_keeps_running_logs_its_output(docker, engine):
     run_ok(docker, f"run -d {NET} --name tr busybox sh -c "
                    "'trap \"echo usr1\" USR1; while true; do sleep 0.1; done'")
@@ -216,6 +215,45 @@ def test_trap_handler_that_keeps_running_logs_its_output(docker, engine):
     engine.sleep(1)
     assert run_ok(docker, "logs tr").out == "usr1\n"
     assert run_ok(docker, "inspect --format '{{.State.Status}}' tr").out == "running\n"
+
+
+def test_kill_with_a_number_linux_lacks(docker):
+    # tests/conformance/scenarios/kill-signals: any number parses, the daemon refuses it
+    run_ok(docker, f"run -d {NET} --name k9 busybox sleep 1000")
+    r = docker("kill -s 99 k9")
+    assert (r.exit, r.err) == (1, "Error response from daemon: Cannot kill container: k9: "
+                                  "The linux daemon does not support signal 99\n")
+    r = docker("kill -s SIGNOPE k9")
+    assert (r.exit, r.err) == (1, "Error response from daemon: Invalid signal: SIGNOPE\n")
+
+
+def test_stop_signal_flag(docker):
+    # tests/conformance/scenarios/stop-timeouts: Config.StopSignal as given; stop sends it
+    run_ok(docker, f"run -d {NET} --name hup --stop-signal SIGHUP busybox "
+                   "sh -c 'trap \"echo got HUP; exit 5\" HUP; while true; do sleep 0.1; done'")
+    assert run_ok(docker, "inspect --format '{{.Config.StopSignal}}' hup").out == "SIGHUP\n"
+    run_ok(docker, "stop hup")
+    assert run_ok(docker, "inspect --format '{{.State.ExitCode}}' hup").out == "5\n"
+    assert run_ok(docker, "logs hup").out == "got HUP\n"
+
+
+def test_memory_swap(docker):
+    # tests/conformance/scenarios/memory-limits
+    run_ok(docker, f"run {NET} --name fits -m 16m --memory-swap 32m busybox true")
+    r = run_ok(docker, "inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' fits")
+    assert r.out == "16777216 33554432\n"
+    run_ok(docker, f"create {NET} --name half -m 8m busybox true")
+    r = run_ok(docker, "inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' half")
+    assert r.out == "8388608 16777216\n"
+    r = docker(f"run {NET} -m 16m --memory-swap 8m busybox true")
+    assert (r.exit, r.err) == (125, "docker: Error response from daemon: Minimum memoryswap limit should "
+                                    "be larger than memory limit, see usage.\nSee 'docker run --help'.\n")
+
+
+def test_start_attach_of_a_missing_container(docker):
+    # tests/conformance/scenarios/wait-start-attach: cli start.go inspects it first
+    r = docker("start -a nosuch")
+    assert (r.exit, r.err) == (1, "Error: No such container: nosuch\n")
 
 
 def test_restart_of_running_container_and_missing(docker):
@@ -267,11 +305,16 @@ def test_ps_filters(docker):
     assert (r.exit, r.err) == (1, "Error response from daemon: Invalid filter 'nosuchkey'\n")
 
 
-@pytest.mark.xfail(strict=True, reason="ps -f exited=<not a number> is accepted; the daemon's strconv.Atoi fails")
 def test_ps_filter_exited_needs_a_number(docker):
-    # moby daemon/list.go: the exited value goes through strconv.Atoi
+    # moby daemon/list.go: the exited value goes through strconv.Atoi (text checked on a real
+    # 20.10 engine, with -a and next to a valid exited value too)
     r = docker("ps -f exited=x")
     assert (r.exit, r.err) == (1, 'Error response from daemon: strconv.Atoi: parsing "x": invalid syntax\n')
+    r = docker("ps -a -f exited=3 -f exited=y")
+    assert (r.exit, r.err) == (1, 'Error response from daemon: strconv.Atoi: parsing "y": invalid syntax\n')
+    docker(f"run {NET} --name e3 busybox sh -c 'exit 3'")
+    assert run_ok(docker, "ps -a -f exited=+3 --format '{{.Names}}'").out == "e3\n"
+    assert run_ok(docker, "ps -f exited=-1").out == "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n"
 
 
 # -- diff / commit / cp ---------------------------------------------------------------------

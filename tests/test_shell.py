@@ -157,3 +157,22 @@ def test_unsimulated_executable(backend):
     backend.get("c").write("/bin/tool", b"\x7fELF", mode=0o755)
     p, out, err = sh(backend, "tool")
     assert (err, p.exit_code) == ("/bin/tool: simulated program not available\n", 126)
+
+
+def test_kill_builtin_on_the_shell_itself(backend):
+    # tests/conformance/scenarios/exit-codes: as PID 1, `sh -c` exits 130 on SIGINT (ash
+    # catches it when minusc is set) and ignores TERM and even KILL (kill returns 0).
+    assert sh(backend, "kill -INT $$")[0].exit_code == 130
+    p, out, _ = sh(backend, "kill -KILL $$; kill -s TERM $$; echo alive $?")
+    assert (p.exit_code, out) == (0, "alive 0\n")
+    # a trapped signal runs its trap at once
+    p, out, _ = sh(backend, 'trap "echo trapped; exit 7" USR1; kill -USR1 $$; echo not here')
+    assert (p.exit_code, out) == (7, "trapped\n")
+
+
+def test_a_trap_that_returns_is_a_handler_that_goes_on(backend):
+    # tests/conformance/scenarios/kill-signals: `docker kill -s USR1` prints the trap's
+    # output and the container keeps running.
+    p, _, _ = sh(backend, 'trap "echo got USR1" USR1; while true; do sleep 0.1; done')
+    assert (p.runs_for, p.handlers, p.signal_output) == (
+        None, {"USR1": None}, {"USR1": [(0.0, "stdout", "got USR1\n")]})

@@ -36,7 +36,8 @@ class Process:
     output: (offset, stream, text) in the order written; stream is "stdout" or "stderr".
     runs_for: seconds until it exits by itself, or None if it runs until signalled.
     exit_code: its status when it exits by itself.
-    handlers: signal name (e.g. "TERM") -> exit status after handling it. A signal with
+    handlers: signal name (e.g. "TERM") -> exit status after handling it, or None when
+      the handler returns and the process goes on (a shell trap without `exit`). A signal with
       no handler kills the process (status 128+N), except for PID 1 in its PID
       namespace, which ignores it (KILL and STOP always act).
     memory: peak bytes it allocates (for `--memory` and the OOM killer).
@@ -50,7 +51,7 @@ class Process:
     output: list[tuple[float, str, str]] = field(default_factory=list)
     runs_for: float | None = 0.0
     exit_code: int = 0
-    handlers: dict[str, int] = field(default_factory=dict)
+    handlers: dict[str, int | None] = field(default_factory=dict)
     memory: int = 0
     signal_output: dict[str, list[tuple[float, str, str]]] = field(default_factory=dict)
     waiting: object | None = None

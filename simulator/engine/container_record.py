@@ -42,6 +42,7 @@ class HostConfig:
     restart: RestartPolicy = field(default_factory=RestartPolicy)
     auto_remove: bool = False
     memory: int = 0
+    memory_swap: int = 0        # -1: unlimited
     init: bool = False
     network_mode: str = "default"
     binds: list[str] = field(default_factory=list)
@@ -207,7 +208,7 @@ class Container:
                 "AutoRemove": self.host.auto_remove,
                 "Init": self.host.init or None,
                 "Memory": self.host.memory,
-                "MemorySwap": self.host.memory * 2 if self.host.memory else 0,
+                "MemorySwap": self.host.memory_swap,
                 "NanoCpus": self.host.nano_cpus,
                 "PidsLimit": None,
             },

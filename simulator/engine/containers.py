@@ -53,6 +53,8 @@ class CreateOptions:
     restart: str = "no"
     auto_remove: bool = False
     memory: str | None = None
+    memory_swap: str | None = None   # `--memory-swap`: bytes, or "-1" for unlimited
+    stop_signal: str = "SIGTERM"     # `--stop-signal` (the CLI's default)
     init: bool = False
     network: str = "default"
     volumes: list[str] = field(default_factory=list)
@@ -65,6 +67,22 @@ class CreateOptions:
     interactive: bool = False
     hostname: str = ""         # --hostname; the short ID when empty
     cwd: str | None = None     # where relative bind-mount sources live (the scenario folder)
+
+
+def _memory_limits(memory: str | None, swap: str | None) -> tuple[int, int]:
+    """(Memory, MemorySwap) in bytes from `-m` and `--memory-swap` (cli opts.go: "-1" is
+    unlimited), checked and defaulted as moby daemon/daemon_unix.go does
+    (`verifyPlatformContainerResources`; `adaptContainerSettings`: swap defaults to twice
+    the memory when only `-m` is given). InvalidParameter with the daemon's text."""
+    limit = ram_in_bytes(memory) if memory else 0
+    total = -1 if swap == "-1" else ram_in_bytes(swap) if swap else 0
+    if limit and limit < MIN_MEMORY:
+        raise InvalidParameter("Minimum memory limit allowed is 6MB")
+    if limit > 0 and total > 0 and total < limit:
+        raise InvalidParameter("Minimum memoryswap limit should be larger than memory limit, see usage")
+    if limit == 0 and total > 0:
+        raise InvalidParameter("You should always set the Memory limit when using Memoryswap limit, see usage")
+    return limit, (limit * 2 if limit > 0 and total == 0 else total)
 
 
 def _merge_env(base: list[str], extra: list[str]) -> list[str]:
@@ -133,9 +151,7 @@ class Containers:
         Raises NotFound (`No such image: ...`), Conflict (name in use), InvalidParameter
         (bad name, restart policy, memory limit)."""
         policy = RestartPolicy.parse(opts.restart).validate()
-        memory = ram_in_bytes(opts.memory) if opts.memory else 0
-        if memory and memory < MIN_MEMORY:
-            raise InvalidParameter("Minimum memory limit allowed is 6MB")
+        memory, swap = _memory_limits(opts.memory, opts.memory_swap)
         image = self.engine.images.lookup(image_ref)
         if opts.name:
             name = container_names.validate(opts.name)
@@ -149,7 +165,8 @@ class Containers:
         if not opts.name:
             name = container_names.generated_name(cid, {c.name for c in self.by_id.values()})
         config["Hostname"] = opts.hostname or cid[:12]
-        host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, init=opts.init,
+        host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, memory_swap=swap,
+                          init=opts.init,
                           network_mode=opts.network, binds=list(opts.volumes), port_specs=list(opts.ports),
                           publish_all=opts.publish_all, nano_cpus=opts.nano_cpus)
         c = Container(cid, name, image.id, image_ref, self.engine.clock.tick(), config, host,
@@ -206,8 +223,10 @@ class Containers:
             "OnBuild": base.get("OnBuild"),
             "Labels": labels,
         }
-        if base.get("StopSignal"):
-            config["StopSignal"] = base["StopSignal"]
+        # cli opts.go sends --stop-signal only when it was changed from its default
+        stop_signal = opts.stop_signal if opts.stop_signal != "SIGTERM" else base.get("StopSignal")
+        if stop_signal:
+            config["StopSignal"] = stop_signal
         return config
 
     def _observer(self, c: Container):
@@ -352,7 +371,7 @@ class Containers:
 
     def _stop_signal(self, c: Container) -> str:
         try:
-            return signals.parse(c.config.get("StopSignal") or "TERM")
+            return signals.supported(signals.parse(c.config.get("StopSignal") or "TERM"))
         except InvalidParameter:
             return "TERM"
 
@@ -416,6 +435,7 @@ class Containers:
         name = signals.parse(signal)
         try:
             c = self.get(ref)
+            signals.supported(name)
             states.outcome("kill", c.state, ref, c.id)
         except DockerError as err:
             if err.message.startswith("Cannot kill"):
@@ -429,10 +449,11 @@ class Containers:
             self._move(c, source, "kill", "the pending restart is cancelled")
             return
         self._resume(c)
+        handled = name in c.current.process.handlers
         code = self._deliver(c, name)
         if code is None:
-            self.engine.emit(Event("container.signal", f"container {c.name}: SIG{name} sent to PID 1, "
-                                   "which has no handler for it, so nothing happens",
+            what = "its handler runs and it goes on" if handled else "which has no handler for it, so nothing happens"
+            self.engine.emit(Event("container.signal", f"container {c.name}: SIG{name} sent to PID 1, {what}",
                                    {"id": c.id, "signal": name}))
             return
         self._end(c, code, source, "kill", f"SIG{name}")

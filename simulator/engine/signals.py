@@ -19,16 +19,26 @@ IGNORED_BY_DEFAULT = frozenset({"CHLD", "CONT", "URG", "WINCH"})
 
 
 def parse(text: str) -> str:
-    """The signal's canonical name (`TERM`); InvalidParameter(`Invalid signal: <text>`)."""
+    """The signal's canonical name (`TERM`); a number without a name stays a number
+    (`99`: ParseSignal takes any number but 0, `supported` refuses it later);
+    InvalidParameter(`Invalid signal: <text>`)."""
     if text.lstrip("-").isdigit():
         number = int(text)
-        if number in NAMES:
-            return NAMES[number]
-        raise InvalidParameter(f"Invalid signal: {text}")
+        if number == 0:
+            raise InvalidParameter(f"Invalid signal: {text}")
+        return NAMES.get(number, str(number))
     name = text.upper()
     name = name[3:] if name.startswith("SIG") else name
     if name not in SIGNALS:
         raise InvalidParameter(f"Invalid signal: {text}")
+    return name
+
+
+def supported(name: str) -> str:
+    """`name` if Linux has it; else InvalidParameter(`The linux daemon does not support
+    signal N`) (moby daemon/kill.go, `signal.ValidSignalForPlatform`)."""
+    if name not in SIGNALS:
+        raise InvalidParameter(f"The linux daemon does not support signal {name}")
     return name
 
 

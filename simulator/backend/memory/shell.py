@@ -732,8 +732,8 @@ class Shell:
 
         A trap acts only while the shell waits interruptibly (a loop of short sleeps,
         `wait`); during a long foreground command ash runs it after that command ends.
-        The trap runs against a copy of the view, and only a trap that exits counts as a
-        handler (one that returns lets the shell go on blocking).
+        The trap runs against a copy of the view; a trap that exits gives the handler's exit
+        status, one that returns gives None (the shell prints and goes on blocking).
         """
         run = self.ctx.run
         if not forever.interruptible:
@@ -745,6 +745,8 @@ class Shell:
             run.output, run.time = [], 0.0
             try:
                 self.run_nested(self.traps[sig])
+                run.handlers[sig] = None
+                run.signal_output[sig] = run.output
             except ExitShell as e:
                 run.handlers[sig] = e.code & 0xFF
                 run.signal_output[sig] = run.output

@@ -65,6 +65,9 @@ CREATE_FLAGS = [
     Flag("entrypoint", None, str, "Overwrite the default ENTRYPOINT of the image", metavar="string"),
     Flag("restart", None, str, "Restart policy to apply when a container exits", default="no", metavar="string"),
     Flag("memory", "m", str, "Memory limit", metavar="bytes"),
+    Flag("memory-swap", None, str, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
+         metavar="bytes"),
+    Flag("stop-signal", None, str, "Signal to stop a container", default="SIGTERM", metavar="string"),
     Flag("init", None, bool, "Run an init inside the container that forwards signals and reaps processes"),
     Flag("network", None, str, "Connect a container to a network", default="default", metavar="network"),
     Flag("label", "l", list, "Set meta data on a container", metavar="list"),
@@ -91,7 +94,8 @@ def _options(ctx, opts, args) -> CreateOptions:
     return CreateOptions(
         command=list(args[1:]), name=opts.name or "", env=list(opts.env), workdir=opts.workdir,
         user=opts.user, entrypoint=opts.entrypoint, restart=opts.restart or "no", auto_remove=opts.rm,
-        memory=opts.memory, init=opts.init, network=opts.network or "default", volumes=list(opts.volume),
+        memory=opts.memory, memory_swap=opts.memory_swap, stop_signal=opts.stop_signal, init=opts.init,
+        network=opts.network or "default", volumes=list(opts.volume),
         ports=list(opts.publish), publish_all=opts.publish_all, expose=list(opts.expose),
         nano_cpus=opts.cpus or 0, labels=list(opts.label), tty=opts.tty, interactive=opts.interactive,
         hostname=opts.hostname or "", cwd=ctx.cwd)

@@ -68,7 +68,6 @@ log-driver - str
 log-opt - list
 mac-address - str
 memory-reservation - str
-memory-swap - str
 memory-swappiness - int
 mount - list
 net - str
@@ -86,7 +85,6 @@ read-only - bool
 runtime - str
 security-opt - list
 shm-size - str
-stop-signal - str
 stop-timeout - int
 storage-opt - list
 sysctl - list

@@ -3,8 +3,8 @@
 Output and errors as docker/cli 20.10 `cli/command/container/*.go`: commands taking several
 containers print each argument that worked and then the collected errors, one a line, and
 exit 1 (§0.1 of the reference); `start` prints its errors as they happen and ends with
-`Error: failed to start containers: a, b`; `rm` and `rename` see NotFound errors worded by
-the API client (`Error: No such container: x`).
+`Error: failed to start containers: a, b`; `rm`, `rename` and `start -a` see NotFound errors
+worded by the API client (`Error: No such container: x`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ def start(ctx, opts, args) -> int:
         if len(args) > 1:
             ctx.err("Error: you cannot start and attach multiple containers at once\n")
             return 1
-        c = containers.get(args[0])
+        try:   # cli start.go inspects it first: the API client words a NotFound
+            c = containers.get(args[0])
+        except NotFound as err:
+            ctx.err(f"Error: {err.message}\n")
+            return 1
         runs_before = len(c.runs)
         try:
             containers.start(args[0])

@@ -168,6 +168,38 @@ def _trap(sh: "Shell", ctx: "Ctx") -> int:
     return 0
 
 
+@builtin("kill")
+def _kill(sh: "Shell", ctx: "Ctx") -> int:
+    """`kill [-s SIG | -SIG] PID...` aimed at the shell itself (`$$`, PID 1 of its
+    container): a trapped signal runs the trap; SIGINT ends a `sh -c` shell with 130
+    (busybox ash catches SIGINT when `minusc` is set, then exits 128+2); any other signal
+    to PID 1 without a handler is not delivered (pid_namespaces(7), even SIGKILL from
+    inside), so kill returns 0 and the script goes on. Other PIDs do not exist here."""
+    from ....engine.signals import IGNORED_BY_DEFAULT, NAMES, SIGNALS
+    args = ctx.argv[1:]
+    sig = "TERM"
+    if len(args) > 1 and args[0] == "-s":
+        sig, args = args[1], args[2:]
+    elif args and args[0].startswith("-") and args[0] != "--":
+        sig, args = args[0][1:], args[1:]
+    name = NAMES.get(int(sig), "") if sig.isdigit() else sig.upper().removeprefix("SIG")
+    if name not in SIGNALS:
+        sh.error(f"bad signal name '{sig}'", "kill")
+        return 1
+    status = 0
+    for pid in args:
+        if pid != sh.lookup("$"):
+            sh.error(f"can't kill pid {pid}: No such process", "kill")
+            status = 1
+        elif name in sh.traps:
+            sh.run_nested(sh.traps[name])
+        elif name == "INT" and not sh.from_file:
+            raise ExitShell(128 + SIGNALS[name])
+        elif not ctx.run.pid1 and name not in IGNORED_BY_DEFAULT:
+            raise ExitShell(128 + SIGNALS[name])
+    return status
+
+
 @builtin("wait")
 def _wait(sh: "Shell", ctx: "Ctx") -> int:
     if sh.background_forever:

@@ -145,10 +145,10 @@ class Run:
     time: float = 0.0
     memory: int = 0
     pid1: bool = True
-    # signal name -> exit status after handling it; what the handler prints (offsets
+    # signal name -> exit status after handling it (None: it goes on); what the handler prints (offsets
     # from the signal). `handlers_always`: the handlers also act while blocked in a
     # foreground child (servers), not only in an interruptible wait.
-    handlers: dict[str, int] = field(default_factory=dict)
+    handlers: dict[str, int | None] = field(default_factory=dict)
     signal_output: dict[str, list[tuple[float, str, str]]] = field(default_factory=dict)
     handlers_always: bool = False
 
