@@ -1,8 +1,9 @@
 """`docker ps`: which containers are listed (filters, -a, -n, -l) and the fields of each row.
 
 Sources: moby `daemon/list.go` (filters `status`, `name` (regexp on names), `id` (prefix),
-`ancestor`, `exited`, `label`; `Invalid filter 'status=<x>'`; newest first; without `-a`
-only Running, which includes paused and restarting), docker/cli 20.10
+`ancestor`, `exited` (strconv.Atoi's error for a non-number), `label`; `Invalid filter
+'status=<x>'`; newest first; without `-a` only Running, which includes paused and
+restarting), docker/cli 20.10
 `cli/command/formatter/container.go` (the row fields: quoted COMMAND cut to 20 characters
 with `…`, CreatedAt as Go's `time.Time.String()`, RunningFor, Size
 `<rw> (virtual <rw+image>)` with 3 significant digits, Labels `k=v` joined by `,`).
@@ -17,7 +18,7 @@ from ..model.gostrings import go_quote
 from ..model.units import human_duration, human_size
 from . import states
 from .container_record import Container
-from .errors import InvalidParameter
+from .errors import DockerError, InvalidParameter
 
 FILTERS = ("status", "name", "id", "ancestor", "exited", "label")
 
@@ -35,9 +36,13 @@ def select(engine, all_: bool = False, filters: list[str] = (), last: int = -1) 
             raise InvalidParameter(f"Bad format of filter (expected name=value)")
         if key not in FILTERS:
             raise InvalidParameter(f"Invalid filter '{key}'")
-        if key == "status" and value not in states.STATES:
-            raise InvalidParameter(f"Invalid filter 'status={value}'")
         parsed.setdefault(key, []).append(value)
+    for value in parsed.get("exited", []):   # list.go foldFilter: exited codes, then statuses
+        if not re.fullmatch(r"[+-]?[0-9]+", value):
+            raise DockerError(f"strconv.Atoi: parsing {go_quote(value)}: invalid syntax")
+    for value in parsed.get("status", []):
+        if value not in states.STATES:
+            raise InvalidParameter(f"Invalid filter 'status={value}'")
     chosen = engine.containers.all()
     if last > 0:
         chosen = chosen[:last]
@@ -54,7 +59,7 @@ def _matches(engine, c: Container, filters: dict[str, list[str]]) -> bool:
     return (any_of("status", lambda v: c.state == v)
             and any_of("name", lambda v: re.search(v, "/" + c.name) is not None)
             and any_of("id", lambda v: c.id.startswith(v))
-            and any_of("exited", lambda v: c.state == states.EXITED and str(c.exit_code) == v)
+            and any_of("exited", lambda v: c.state == states.EXITED and c.exit_code == int(v))
             and any_of("label", lambda v: (v.partition("=")[0] in labels) and
                        ("=" not in v or labels[v.partition("=")[0]] == v.partition("=")[2]))
             and any_of("ancestor", lambda v: _descends(engine, c.image_id, v)))
