@@ -213,6 +213,61 @@ def test_copy_from_bad_stage_index(world, value, message):
     assert r.output.splitlines()[-1] == message
 
 
+def test_copy_from_an_unknown_name_is_an_image_reference(world):
+    # build-fail-steps recording: a stage defined later is not visible yet, so `Second` is an
+    # image reference, and upper case is invalid in one.
+    world.context("ctx", {"Dockerfile": "FROM busybox AS first\nCOPY --from=Second /x /x\nFROM busybox AS second\n"})
+    r = world.docker("build ctx")
+    assert r.exit == 1
+    assert r.output.splitlines()[-1] == (
+        "invalid from flag value Second: invalid reference format: repository name must be lowercase")
+
+
+# build-parse-errors and build-fail-steps recordings (Docker 20.10): the step's last line, exit 1.
+@pytest.mark.parametrize("instruction, message", [
+    ("EXPOSE abc", "Invalid containerPort: abc"),
+    ("STOPSIGNAL NOPE", "Invalid signal: NOPE"),
+    ("WORKDIR /bin/sh", "Cannot mkdir: /bin/sh is not a directory"),
+])
+def test_steps_that_fail_on_a_bad_value(world, instruction, message):
+    world.context("ctx", {"Dockerfile": f"FROM busybox\n{instruction}\n"})
+    r = world.docker("build ctx")
+    assert r.exit == 1
+    assert r.output.splitlines()[-2:] == [f"Step 2/2 : {instruction}", message]
+
+
+def test_expose_range_is_one_port_each(world):
+    # build-metadata recording: EXPOSE 8000-8001 gives 8000/tcp and 8001/tcp.
+    world.context("ctx", {"Dockerfile": "FROM busybox\nEXPOSE 80 53/udp 8000-8001\n"})
+    assert world.docker("build -t app ctx").exit == 0
+    assert set(world.image("app").run_config["ExposedPorts"]) == {"53/udp", "80/tcp", "8000/tcp", "8001/tcp"}
+
+
+@pytest.mark.parametrize("instruction", ["ENV ONLYKEY", "LABEL novalue"])
+def test_parser_errors_name_the_dockerfile_without_a_line(world, instruction):
+    # build-parse-errors recording: `failed to parse Dockerfile.env-nokey: ENV must have two arguments`
+    world.context("ctx", {"Dockerfile.x": f"FROM busybox\n{instruction}\n"})
+    r = world.docker("build -f ctx/Dockerfile.x ctx")
+    keyword = instruction.split()[0]
+    assert (r.exit, r.output.splitlines()[-1]) == (
+        1, f"Error response from daemon: failed to parse Dockerfile.x: {keyword} must have two arguments")
+
+
+def test_an_empty_run_runs_the_shell_without_a_command(world):
+    # The recorded daemon ran `/bin/sh -c` (busybox: `-c requires an argument`, exit 2).
+    world.context("ctx", {"Dockerfile": "FROM busybox\nRUN\n"})
+    r = world.docker("build ctx")
+    assert r.exit == 2
+    assert r.output.splitlines()[-1] == "\x1b[0mThe command '/bin/sh -c' returned a non-zero code: 2"
+
+
+def test_built_images_carry_the_daemon_version(world):
+    # build-metadata recording: {{.DockerVersion}} of a built image is the daemon's version.
+    world.context("ctx", {"Dockerfile": "FROM busybox\nENV A=1\n"})
+    world.docker("build -t app ctx")
+    assert world.image("app").config["docker_version"] == "20.10.24+dfsg1"
+
+
 # -- WORKDIR, ENV and ARG -------------------------------------------------------------------
 
 def test_workdir_relative_joins_and_expansion(world):

@@ -120,3 +120,13 @@ def test_image_inspect(w):
     assert docker(w, "image inspect -f '{{.Config.Cmd}} {{json .Config.Cmd}}' busybox")[0] == '[sh] ["sh"]\n'
     assert docker(w, "image inspect --format '{{.Nope' busybox") == (
         "template parsing error: template: :1: unclosed action\n", 64)
+
+
+def test_image_inspect_template_sees_every_config_field(w):
+    # build-metadata recording: nil map / slice fields print `map[]` / `[]`, even the fields
+    # the JSON omits when empty (Shell), while `json` of a nil one is null.
+    assert docker(w, "image inspect --format '{{.Config.WorkingDir}}|{{.Config.Volumes}}|{{.Config.Shell}}' busybox") \
+        == ("|map[]|[]\n", 0)
+    assert docker(w, "image inspect --format '{{json .Config.Volumes}} {{json .Config.Shell}} "
+                     "{{len .Config.ExposedPorts}}' busybox") == ("null null 0\n", 0)
+    assert '"Shell"' not in docker(w, "image inspect --format '{{json .Config}}' busybox")[0]

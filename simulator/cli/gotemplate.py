@@ -18,7 +18,8 @@ Data model (how Python values stand for Go values):
 - other objects: a Go struct whose fields are attributes; callable attributes are methods
   (docker's formatter contexts: `.ID`, `.Names`); `go_type` names the type in errors;
   `__go_json__()` gives the value `json` encodes (docker's MarshalJSON, as formatter.MarshalJSON);
-- list/tuple: a slice, printed `[a b]`; None: nil, printed `<nil>`; bool, int, float, str as Go's.
+- list/tuple: a slice, printed `[a b]`; None: nil, printed `<nil>`; bool, int, float, str as Go's;
+- NilSlice / NilMap: a typed nil slice or map, printed `[]` / `map[]`, `json` null.
 
 `json` itself encodes with SetEscapeHTML(false), but a MarshalJSON result is spliced in as it
 comes, and formatter.MarshalJSON uses json.Marshal, which escapes `<`, `>`, `&` as `\u003c`...:
@@ -32,7 +33,8 @@ import re
 from decimal import Decimal
 from typing import Any, Callable
 
-__all__ = ["Template", "TemplateError", "Struct", "FormatterContext", "parse", "go_print", "go_json", "NO_VALUE"]
+__all__ = ["Template", "TemplateError", "Struct", "FormatterContext", "NilSlice", "NilMap", "parse", "go_print",
+           "go_json", "NO_VALUE"]
 
 
 class TemplateError(Exception):
@@ -49,6 +51,14 @@ class Struct(dict):
 
 class FormatterContext(Struct):
     """A Struct whose `json` is docker/cli `formatter.MarshalJSON`'s: a map (keys sorted), HTML escaped."""
+
+
+class NilSlice(list):
+    """A nil Go slice (a struct field never set): printed `[]`, length 0, `json` null."""
+
+
+class NilMap(dict):
+    """A nil Go map (a struct field never set): printed `map[]`, length 0, `json` null."""
 
 
 class _NoValue:
@@ -143,7 +153,7 @@ def go_json(v: Any, escape_html: bool = False) -> str:
     """encoding/json's compact encoding; docker's `json` function uses SetEscapeHTML(false),
     json.Marshal (escape_html=True) writes `<`, `>`, `&` as `\\u003c`, `\\u003e`, `\\u0026`.
     A MarshalJSON result (FormatterContext, `__go_json__`) is always json.Marshal's."""
-    if v is None or v is NO_VALUE:
+    if v is None or v is NO_VALUE or isinstance(v, (NilSlice, NilMap)):
         return "null"
     if isinstance(v, bool):
         return "true" if v else "false"

@@ -27,7 +27,7 @@ _GO_ZERO_UNIX = -62135596800  # time.Time{}.Unix()
 
 # moby's `container.Config` (api/types/container/config.go): field order, the value Go
 # prints for a missing field, and whether the field is `json:",omitempty"`.
-_CONFIG_FIELDS = (
+CONFIG_FIELDS = (
     ("Hostname", "", False), ("Domainname", "", False), ("User", "", False), ("AttachStdin", False, False),
     ("AttachStdout", False, False), ("AttachStderr", False, False), ("ExposedPorts", None, True),
     ("Tty", False, False), ("OpenStdin", False, False), ("StdinOnce", False, False), ("Env", None, False),
@@ -459,7 +459,7 @@ def go_config(config: dict[str, Any] | None) -> dict[str, Any] | None:
     if config is None:
         return None
     out = {}
-    for key, zero, omitempty in _CONFIG_FIELDS:
+    for key, zero, omitempty in CONFIG_FIELDS:
         value = config.get(key, zero)
         if value is None:
             value = zero

@@ -17,7 +17,7 @@ from ...model.reference import InvalidReference, parse
 from ...model.units import human_duration, human_size
 from ..app import Flag, command
 from .. import inspector
-from ..gotemplate import FormatterContext, Struct, TemplateError
+from ..gotemplate import FormatterContext, NilMap, NilSlice, Struct, TemplateError
 from ..gotemplate import parse as parse_template
 
 _TABLE = "table"
@@ -261,13 +261,36 @@ def rmi(ctx, opts, args: list[str]) -> int:
 
 
 # -- image inspect ---------------------------------------------------------------------------
+# container.Config's slice and map fields: nil when unset, which Go prints `[]` / `map[]`.
+_CONFIG_NILS = {"ExposedPorts": NilMap, "Env": NilSlice, "Cmd": NilSlice, "Volumes": NilMap,
+                "Entrypoint": NilSlice, "OnBuild": NilSlice, "Labels": NilMap, "Shell": NilSlice}
+_CONFIG_ZEROS = {key: zero for key, zero, _ in image_ops.CONFIG_FIELDS}
+
+
+class _ContainerConfig(Struct):
+    """`*container.Config` as a template sees it: every field exists, even those its JSON
+    omits when empty (`{{.Config.Shell}}` is `[]`, `{{json .Config}}` keeps the omissions)."""
+
+    def __init__(self, fields: dict):
+        super().__init__("*container.Config", {
+            key: _CONFIG_NILS[key]() if v is None and key in _CONFIG_NILS else v for key, v in fields.items()})
+
+    def __contains__(self, key) -> bool:
+        return key in _CONFIG_ZEROS
+
+    def __missing__(self, key):
+        return _CONFIG_NILS[key]() if key in _CONFIG_NILS else _CONFIG_ZEROS[key]
+
+
 def as_go(value, go_type: str = "types.ImageInspect"):
     """Wrap the inspect dict so templates see structs where Go has structs and maps elsewhere."""
-    structs = {"ContainerConfig": "*container.Config", "Config": "*container.Config",
-               "GraphDriver": "types.GraphDriverData", "RootFS": "types.RootFS", "Metadata": "types.ImageMetadata"}
+    structs = {"GraphDriver": "types.GraphDriverData", "RootFS": "types.RootFS", "Metadata": "types.ImageMetadata"}
     out = Struct(go_type)
     for key, v in value.items():
-        out[key] = as_go(v, structs[key]) if key in structs and isinstance(v, dict) else v
+        if key in ("ContainerConfig", "Config") and isinstance(v, dict):
+            out[key] = _ContainerConfig(v)
+        else:
+            out[key] = as_go(v, structs[key]) if key in structs and isinstance(v, dict) else v
     return out
 
 

@@ -27,16 +27,19 @@ from ...model.clock import EPOCH
 from ...model.events import Event
 from ...model.gostrings import go_quote_list
 from ...model.image import EMPTY_RUN_CONFIG, Image, short_id
-from ...model.layer import Layer, normpath
+from ...model.layer import Kind, Layer, normpath
 from ...model.reference import InvalidReference, parse as parse_reference
+from .. import signals
 from ..errors import BuildError, DockerError, InvalidParameter
+from ..ports import PortSpecError, parse_publish as parse_port_specs
 from . import context as build_context
 from .cache import ImageProbe
 from .copy import CopySource, copy_infos, normalize_dest, perform_copy, source_hash
 from .instructions import DockerfileError, Instruction, Stage, find_stage, parse, parse_trigger
 from .shellwords import ExpansionError, process_word, process_words
 
-DOCKER_VERSION = "20.10.24"
+# The recording daemon's version string (Debian's docker.io build of 20.10.24).
+DOCKER_VERSION = "20.10.24+dfsg1"
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_SHELL = ["/bin/sh", "-c"]
 # buildargs.go builtinAllowedBuildArgs: usable without an ARG, never warned about.
@@ -310,7 +313,10 @@ class _Run:
 
     # -- images -------------------------------------------------------------------------
     def _new_container_id(self) -> str:
-        cid = self.engine.ids.hex64("container")
+        return self._running_in(self.engine.ids.hex64("container"))
+
+    def _running_in(self, cid: str) -> str:
+        """The step's container exists: announce it and remove it after the step."""
         self.write(f" ---> Running in {cid[:12]}\n")
         self.containers.append(cid)
         return cid
@@ -437,11 +443,16 @@ class _Run:
         self._metadata(state, "MAINTAINER " + ins.args[0])
 
     def _expose(self, state: State, ins: Instruction) -> None:
+        """`dispatchExpose`: `nat.ParsePortSpecs` (a range is one key per port, a bad port
+        fails the step with `Invalid containerPort: <port>`)."""
         ports = [p for arg in ins.args for p in process_words(arg, state.env())]
         exposed = dict(state.run_config.get("ExposedPorts") or {})
-        for port in ports:
-            spec = port if "/" in port else port + "/tcp"
-            exposed[spec.lower()] = {}
+        try:
+            bindings = parse_port_specs(ports)
+        except PortSpecError as err:
+            raise BuildError(str(err)) from None
+        for binding in bindings:
+            exposed[binding.port] = {}
         state.run_config["ExposedPorts"] = exposed
         self._metadata(state, "EXPOSE " + " ".join(sorted(ports)))
 
@@ -461,6 +472,10 @@ class _Run:
 
     def _stopsignal(self, state: State, ins: Instruction) -> None:
         signal = self._expand(state, ins.args[0])
+        try:
+            signals.parse(signal)   # `dispatchStopSignal`: `signal.ParseSignal`
+        except DockerError as err:
+            raise BuildError(err.message) from None
         state.run_config["StopSignal"] = signal
         self._metadata(state, "STOPSIGNAL " + signal)
 
@@ -472,7 +487,10 @@ class _Run:
         """`resolveCmdLine`: exec form as written, shell form behind the SHELL."""
         if ins.json:
             return list(ins.args)
-        return state.shell + [" ".join(ins.args)] if ins.args else []
+        if not ins.args:
+            # an empty RUN runs the shell with no command (`/bin/sh -c`); CMD/ENTRYPOINT clear it
+            return state.shell if ins.keyword == "RUN" else []
+        return state.shell + [" ".join(ins.args)]
 
     def _cmd(self, state: State, ins: Instruction) -> None:
         cmd = self._command_line(state, ins)
@@ -505,9 +523,13 @@ class _Run:
         config = self._comment_config(state, state.shell + ["#(nop) WORKDIR " + workdir])
         if self._probe(state, config):
             return
-        cid = self._new_container_id()
-        config["Hostname"] = cid[:12]
+        cid = self.engine.ids.hex64("container")
         fs = self.engine.backend.prepare(cid, self.engine.images.tree(state.image))
+        if fs.exists(workdir) and fs.stat(workdir).kind is not Kind.DIR:
+            # daemon `container.SetupWorkingDirectory` fails the create: no container.
+            self.engine.backend.remove(cid)
+            raise BuildError(f"Cannot mkdir: {workdir} is not a directory")
+        config["Hostname"] = self._running_in(cid)[:12]
         fs.mkdir(workdir, 0o755, parents_too=True)
         self._commit(state, config, self.engine.backend.commit(cid), cid)
 
@@ -557,12 +579,12 @@ class _Run:
             if not 0 <= index < len(self.flat):
                 raise BuildError(f"invalid from flag value {value}: index out of bounds")
             return self.flat[index]
-        image = self.engine.images.find(value)
-        if image is None:
-            try:
+        try:
+            image = self.engine.images.find(value)
+            if image is None:
                 image, _ = self.engine.registry.pull(value, lambda line: self.write(line + "\n"))
-            except DockerError as err:
-                raise BuildError(f"invalid from flag value {value}: {err.message}") from None
+        except DockerError as err:
+            raise BuildError(f"invalid from flag value {value}: {err.message}") from None
         return image
 
     @staticmethod

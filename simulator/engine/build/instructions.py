@@ -58,21 +58,17 @@ def _error(line: int, message: str) -> DockerfileError:
     return DockerfileError(LOCATION.format(line) + message)
 
 
-def _nodes(text: str):
+def _nodes(text: str, name: str | None = None):
+    """The parser's nodes. Its own errors (the line parsers' `ENV must have two arguments`...)
+    carry no line; for a Dockerfile, moby `builder/remotecontext/detect.go`
+    `readAndParseDockerfile` wraps them as `failed to parse <name>: <error>`."""
     try:
         return dockerfile.parse_string(text)
     except dockerfile.GoParseError as err:
         message = str(err)
         if message == "file with no instructions":
             return ()
-        lines = text.splitlines(keepends=True)
-        for n in range(1, len(lines) + 1):
-            try:
-                dockerfile.parse_string("".join(lines[:n]))
-            except dockerfile.GoParseError as partial:
-                if str(partial) == message:
-                    raise _error(n, message) from None
-        raise DockerfileError(message) from None
+        raise DockerfileError(f"failed to parse {name}: {message}" if name else message) from None
 
 
 def _flags(keyword: str, raw: tuple[str, ...], line: int) -> dict[str, str]:
@@ -147,7 +143,7 @@ def parse(text: str, name: str) -> tuple[list[Stage], list[Instruction]]:
     """(stages, meta ARGs before the first FROM). Raises DockerfileError with the daemon's
     message: `the Dockerfile (<name>) cannot be empty`, `no build stage in current context`,
     `dockerfile parse error line N: ...`."""
-    nodes = _nodes(text)
+    nodes = _nodes(text, name)
     if not nodes:
         raise DockerfileError(f"the Dockerfile ({name}) cannot be empty")
     stages: list[Stage] = []
