@@ -332,12 +332,14 @@ def test_commit_errors_and_change_flags(docker):
     assert r.out == '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","A=1"] /w {"80/tcp":{}} nobody\n'
 
 
-@pytest.mark.xfail(strict=True, reason="commit to an invalid reference raises InvalidReference out of the CLI")
 def test_commit_to_an_invalid_reference(docker):
-    # the client parses the reference (client/container_commit.go ParseNormalizedNamed): no daemon prefix
+    # the client parses the reference (client/container_commit.go ParseNormalizedNamed): no daemon
+    # prefix, and before the container is looked up (checked on a real 20.10 engine)
     run_ok(docker, f"run {NET} --name cm busybox true")
     r = docker("commit cm Bad:tag")
     assert (r.exit, r.err) == (1, "invalid reference format: repository name must be lowercase\n")
+    r = docker("commit nosuch bad:Tag!")
+    assert (r.exit, r.err) == (1, "invalid reference format\n")
 
 
 def test_commit_without_changes_adds_no_layer(docker):
@@ -387,3 +389,11 @@ def test_port_mappings_and_conflict(docker):
     assert run_ok(docker, "ps -a -f name=web2 --format '{{.Status}}'").out == "Created\n"
     r = docker("run -d -p 99999:80 busybox true")
     assert (r.exit, r.err) == (125, "docker: Invalid hostPort: 99999.\nSee 'docker run --help'.\n")
+
+
+def test_inspect_json_mounts_keeps_mountpoint_field_order(docker):
+    # tests/conformance/scenarios/format-output: []types.MountPoint in struct order
+    run_ok(docker, f"create {NET} --name mnt -v data:/data busybox")
+    r = run_ok(docker, "inspect --format '{{json .Mounts}}' mnt")
+    assert r.out == ('[{"Type":"volume","Name":"data","Source":"/var/lib/docker/volumes/data/_data",'
+                     '"Destination":"/data","Driver":"local","Mode":"z","RW":true,"Propagation":""}]\n')

@@ -320,6 +320,13 @@ def test_host_artefacts_are_dropped():
         "<resolver>: dial udp <resolver>: connect: network is unreachable\n")
 
 
+def test_private_data_root_becomes_the_default_one():
+    text = ('$ docker inspect --format x web\n[{"Source":"/tmp/conformance-i1/dockerconf-e8_t7/data'
+            '/volumes/data/_data","Destination":"/data"}]\n')
+    assert normalise(text) == ('$ docker inspect --format x web\n'
+                               '[{"Source":"/var/lib/docker/volumes/data/_data","Destination":"/data"}]\n')
+
+
 def test_given_scratch_folder_is_replaced():
     text = "$ docker cp a c1:/\nlstat /var/tmp/sim-1/demo/a: no such file or directory\n"
     assert normalise(text, scratch=["/var/tmp/sim-1/demo/"]) == (

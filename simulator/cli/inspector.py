@@ -39,4 +39,6 @@ def container_typed(raw: dict) -> Struct:
     for key, value in raw.items():
         is_struct = key in _CONTAINER_STRUCTS and isinstance(value, dict)
         out[key] = Struct(_CONTAINER_STRUCTS[key], value) if is_struct else value
+    if isinstance(raw.get("Mounts"), list):   # []types.MountPoint: `json` keeps the field order
+        out["Mounts"] = [Struct("types.MountPoint", m) for m in raw["Mounts"]]
     return out

@@ -22,15 +22,18 @@ from one run to the next is normalised; every other difference is a real differe
 - Row orders the engine does not fix are sorted: `docker diff` lines, every listing of
   `docker images` / `docker image ls` and the image table of `docker system df -v`
   (rows are ordered by creation second, ties in map order, and durations are
-  placeholders), and push/pull per-layer progress lines (grouped per layer, each
-  layer's lines kept in order).
+  placeholders), the volume table of `docker system df -v` (map order), the
+  `untagged:`/`deleted:` ... lines of each `Deleted ...:` section of a `prune` (map
+  order), and push/pull per-layer progress lines (grouped per layer, each layer's lines
+  kept in order).
 - The `"Labels":"k=v,..."` string of a `{{json .}}` row has its pairs sorted: docker/cli
   joins them while ranging over a Go map (formatter/container.go `Labels()`), so two
   listings of one container differ.
 - Host artefacts go: `\\r`, runc's `time="..." level=error msg="error waiting for
   container: context canceled"` lines, the daemon's "IPv4 forwarding is disabled"
   warnings, the scratch folder (`<tmpdir>/scenario-XXXX/<name>` or a path in `scratch`)
-  which becomes `<scratch>`, and the DNS resolver address in lookup errors, which
+  which becomes `<scratch>`, the private daemon's data root (`.../dockerconf-XXXX/data`),
+  which becomes Docker's default `/var/lib/docker`, and the DNS resolver address in lookup errors, which
   becomes `<resolver>`.
 
 ANSI colour escapes (the classic builder wraps RUN stderr in `\\x1b[91m` ... `\\x1b[0m`)
@@ -55,6 +58,8 @@ _AGO = re.compile(_DURATION + r" ago\b")
 _RFC3339 = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 _GO_TIME = re.compile(r"\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [+-]\d{4} [A-Z]+\b")
 _SCRATCH = re.compile(r"(?:/[\w.-]+)*/scenario-\w+/[\w.-]+")  # mkdtemp(prefix="scenario-")
+# the private daemon's --data-root (realengine.py mkdtemp(prefix="dockerconf-") + /data)
+_DATA_ROOT = re.compile(r"(?:/[\w.-]+)*/dockerconf-\w+/data(?=/)")
 _RESOLVER = re.compile(r"\blookup \S+ on (\[[0-9a-fA-F:.]+\]:\d+|[0-9.]+:\d+)")
 _NOISE = (
     re.compile(r'time="[^"]*" level=error msg="error waiting for container: context canceled"'),
@@ -66,6 +71,9 @@ _HEADER = re.compile(r"[A-Z][A-Z0-9 %/.]*[A-Z0-9%]")
 _PROGRESS = re.compile(r"([0-9a-f]{12}): ")
 _DIFF = re.compile(r"docker (?:container )?diff\b")
 _IMAGES = re.compile(r"docker (?:images|image ls|image list)\b")
+_PRUNE = re.compile(r"docker (?:\w+ )?prune\b")
+_DELETED = re.compile(r"Deleted [A-Z][\w ]*:")
+_UNORDERED_TABLES = ("REPOSITORY", "VOLUME NAME")  # first header cell
 _EXIT = re.compile(r"\[exit \d+\]")
 _WORD = re.compile(r"[\w.-]+")
 
@@ -104,6 +112,7 @@ class Normaliser:
         for path in self.scratch:
             s = s.replace(path, "<scratch>")
         s = _SCRATCH.sub("<scratch>", s)
+        s = _DATA_ROOT.sub("/var/lib/docker", s)
         resolver = _RESOLVER.search(s)
         if resolver:
             s = s.replace(resolver.group(1), "<resolver>")
@@ -138,8 +147,13 @@ class Normaliser:
                 while j < len(rows) and isinstance(rows[j], tuple) and rows[j][0] == "row":
                     j += 1
                 body = [CELL.join(cells).rstrip() for _, cells in rows[i + 1:j]]
-                images = rows[i][1][0] == "REPOSITORY"
-                out += self._sorted(body) if (images or sort_all) else [self.text(b) for b in body]
+                unordered = sort_all or rows[i][1][0] in _UNORDERED_TABLES
+                out += self._sorted(body) if unordered else [self.text(b) for b in body]
+            elif _PRUNE.match(line) and isinstance(rows[i], str) and _DELETED.fullmatch(rows[i]):
+                j = i + 1
+                while j < len(rows) and isinstance(rows[j], str) and rows[j]:
+                    j += 1
+                out += [rows[i]] + self._sorted(rows[i + 1:j])
             else:
                 while j < len(rows) and isinstance(rows[j], str) and not _PROGRESS.match(rows[j]):
                     j += 1
