@@ -340,6 +340,8 @@ def test_commit_to_an_invalid_reference(docker):
     assert (r.exit, r.err) == (1, "invalid reference format: repository name must be lowercase\n")
     r = docker("commit nosuch bad:Tag!")
     assert (r.exit, r.err) == (1, "invalid reference format\n")
+    r = docker("commit cm busybox@sha256:" + "a" * 64)
+    assert (r.exit, r.err) == (1, "refusing to create a tag with a digest reference\n")
 
 
 def test_commit_without_changes_adds_no_layer(docker):

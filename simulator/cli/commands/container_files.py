@@ -1,7 +1,8 @@
 """`docker diff`, `docker commit` and `docker cp`.
 
 docker/cli 20.10 `cli/command/container/{diff,commit,cp}.go`: diff prints `<A|C|D> <path>`;
-commit prints the new image's `sha256:` ID; cp copies like tar extraction (a file or a
+commit prints the new image's `sha256:` ID (an invalid reference is the client's plain
+error, before the container is looked up); cp copies like tar extraction (a file or a
 folder lands in an existing folder under its own name, otherwise it takes the destination's
 name), `Error: No such container:path: <c>:<path>` when the container path is missing, and
 `lstat <abs path>: no such file or directory` when the local one is.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 
 from ...engine.errors import NotFound
+from ...model import reference
 from ...model.layer import Entry, Kind
 from ..app import Flag, UsageError, command
 
@@ -32,6 +34,16 @@ def diff(ctx, opts, args) -> int:
                 Flag("message", "m", str, "Commit message", metavar="string"),
                 Flag("pause", "p", bool, "Pause container during commit", default=True)])
 def commit(ctx, opts, args) -> int:
+    # client/container_commit.go parses the reference before any request: a plain error, exit 1
+    if len(args) > 1:
+        try:
+            ref = reference.parse(args[1])
+        except reference.InvalidReference as err:
+            ctx.err(f"{err}\n")
+            return 1
+        if ref.digest:
+            ctx.err("refusing to create a tag with a digest reference\n")
+            return 1
     image = ctx.engine.containers.files.commit(args[0], args[1] if len(args) > 1 else None,
                                                message=opts.message or "", author=opts.author or "",
                                                changes=opts.change, pause=opts.pause)
