@@ -361,11 +361,12 @@ def test_cp_both_ways_and_content(docker, tmp_path):
     assert (tmp_path / "hn").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cp without a container exits 125 with a See line; cli 20.10 cp.go "
-                   "returns a plain error (exit 1)")
 def test_cp_needs_a_container(docker):
+    # cli 20.10 cp.go: plain errors, exit 1 (checked on a real 20.10 engine)
     r = docker("cp in.txt out.txt")
     assert r.exit == 1 and r.err == "must specify at least one container source\n"
+    r = docker("cp a:/x b:/y")
+    assert r.exit == 1 and r.err == "copying between containers is not supported\n"
 
 
 def test_diff_of_a_fresh_container_is_empty(docker):

@@ -15,7 +15,7 @@ import os
 from ...engine.errors import NotFound
 from ...model import reference
 from ...model.layer import Entry, Kind
-from ..app import Flag, UsageError, command
+from ..app import Flag, command
 
 
 @command("diff", aliases=("container diff",), usage="docker diff CONTAINER",
@@ -100,10 +100,10 @@ def _write_local(dest: str, items: list[tuple[str, Entry, bytes]]) -> None:
                 Flag("follow-link", "L", bool, "Always follow symbol link in SRC_PATH")])
 def cp(ctx, opts, args) -> int:
     (src_c, src), (dst_c, dst) = _split(args[0]), _split(args[1])
-    if src_c and dst_c:
-        raise UsageError("copying between containers is not supported")
-    if not src_c and not dst_c:
-        raise UsageError("must specify at least one container source")
+    if bool(src_c) == bool(dst_c):   # cli cp.go: plain errors, exit 1
+        ctx.err("copying between containers is not supported\n" if src_c
+                else "must specify at least one container source\n")
+        return 1
     files = ctx.engine.containers.files
     try:
         if src_c:
