@@ -72,3 +72,14 @@ def test_system_df_on_an_empty_engine(docker):
 
 def test_port_of_a_missing_container(docker):
     assert docker("docker port nosuch") == (1, "Error: No such container: nosuch\n")
+
+
+def test_a_volume_over_etc_gets_the_network_files_as_empty_mount_targets(docker):
+    # tests/conformance/scenarios/volume-seeding (Docker 20.10): runc makes the targets of
+    # /etc/hostname, /etc/hosts and /etc/resolv.conf in the volume, where they stay.
+    docker("docker volume create named")
+    docker("docker run --rm --network none -v named:/data busybox sh -c 'echo x > /data/seed'")
+    assert docker("docker run --rm --network none -v named:/etc busybox ls /etc") == (
+        0, "hostname\nhosts\nresolv.conf\nseed\n")
+    assert docker("docker run --rm --network none -v named:/data busybox ls /data") == (
+        0, "hostname\nhosts\nresolv.conf\nseed\n")

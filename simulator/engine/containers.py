@@ -265,6 +265,7 @@ class Containers:
             self._check_network(c)
             # DockerError (port taken): the state does not change
             self.engine.ports.start(c, publish_all=c.host.publish_all)
+            self.engine.volumes.make_runtime_targets(c.id)
             process = self.engine.backend.start(c.id, spec)
         except StartError as err:
             self.engine.ports.release(c)

@@ -35,6 +35,8 @@ from .mounts import HostDirFS, MountedFS, Mount, parse_volume_spec
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")   # moby `names.RestrictedNamePattern`
 VOLUMES_ROOT = "/var/lib/docker/volumes"
+# What the daemon bind-mounts into every container (moby container/container_unix.go NetworkMounts).
+RUNTIME_FILES = ("/etc/resolv.conf", "/etc/hostname", "/etc/hosts")
 
 
 @dataclass
@@ -174,6 +176,22 @@ class Volumes:
         self.mounts[container_id] = mounts
         self._lay_over_snapshot(container_id)
         return mounts
+
+    def make_runtime_targets(self, container_id: str) -> None:
+        """At each start the runtime bind-mounts the network files (`RUNTIME_FILES`) into the
+        container, creating their targets first: under a volume mounted over their folder
+        (`-v vol:/etc`) the targets are empty files made in the volume, and they stay there
+        (Docker 20.10 recording, volume-seeding scenario)."""
+        for mount in self.mounts.get(container_id, []):
+            if mount.kind != "volume":
+                continue
+            for path in RUNTIME_FILES:
+                target = "/" + posixpath.basename(path)
+                if posixpath.dirname(path) == mount.destination and not mount.fs.exists(target):
+                    mount.fs.write(target, b"")
+                    self.engine.emit(Event("volume.mount_target", f"{path} is mounted over by the runtime: an "
+                                           f"empty file was made for it in volume {_shown(mount.name)}",
+                                           {"name": mount.name, "path": path}))
 
     def _lay_over_snapshot(self, container_id: str) -> None:
         """Make the container's snapshot the mounted view, so that its processes, `exec` and
