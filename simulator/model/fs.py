@@ -56,6 +56,9 @@ class Tree:
         self.entries = entries
         self._kids: dict[str, list[str]] | None = None
 
+    def __deepcopy__(self, memo) -> "Tree":
+        return self   # read-only: engine snapshots share it
+
     @staticmethod
     def from_layers(layers: Iterable[Layer]) -> "Tree":
         entries: dict[str, Entry] = {}

@@ -68,6 +68,9 @@ class Image:
     def __hash__(self) -> int:
         return hash(self.raw)
 
+    def __deepcopy__(self, memo) -> "Image":
+        return self   # immutable: engine snapshots share it
+
     @cached_property
     def id(self) -> str:
         return sha256_digest(self.raw)

@@ -102,6 +102,9 @@ class Content:
     def __hash__(self) -> int:
         return hash((self.size, self.data if self.data is not None else self.label))
 
+    def __deepcopy__(self, memo) -> "Content":
+        return self   # immutable: engine snapshots share it
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -136,6 +139,9 @@ class Entry:
 
     def touched(self, mtime: int) -> "Entry":
         return replace(self, mtime=mtime)
+
+    def __deepcopy__(self, memo) -> "Entry":
+        return self   # immutable: engine snapshots share it
 
 
 def file(data: bytes | str = b"", mode: int = 0o644, uid: int = 0, gid: int = 0, mtime: int = 0) -> Entry:
@@ -212,6 +218,9 @@ class Layer:
 
     def __hash__(self) -> int:
         return hash(self.diff_id)
+
+    def __deepcopy__(self, memo) -> "Layer":
+        return self   # immutable: engine snapshots share it
 
     def __len__(self) -> int:
         return len(self.entries)
