@@ -90,6 +90,9 @@ class Volumes:
     def release(self, container_id, remove_anonymous):
         self.calls.append(("release", container_id, remove_anonymous))
 
+    def make_runtime_targets(self, container_id):
+        self.calls.append(("start", container_id))
+
 
 class Ports:
     def publish(self, c, specs):
