@@ -130,6 +130,20 @@ def test_exec_errors(docker):
     assert r.exit == 1 and r.err.startswith('"docker exec" requires at least 2 arguments.\n')
 
 
+def test_exec_as_an_unknown_user(docker):
+    # moby getUser fails before runc runs; api/server/router/container/exec.go hands the error
+    # to -d and writes it (with \r\n) into an attached exec's stream, exit 126 (checked on a
+    # real 20.10 engine)
+    run_ok(docker, f"run -d {NET} --name eu busybox sleep 1000")
+    r = docker("exec -u nosuchuser eu true")
+    assert (r.exit, r.out, r.err) == (126, "unable to find user nosuchuser: no matching entries in passwd file\r\n", "")
+    r = docker("exec -d -u nosuchuser eu true")
+    assert (r.exit, r.err) == (1, "Error response from daemon: unable to find user nosuchuser: "
+                                  "no matching entries in passwd file\n")
+    r = docker("exec -u nobody:nosuchgroup eu true")
+    assert (r.exit, r.out) == (126, "unable to find group nosuchgroup: no matching entries in group file\r\n")
+
+
 # -- logs -----------------------------------------------------------------------------------
 def test_logs_tail(docker):
     run_ok(docker, f"run {NET} --name lg busybox sh -c 'echo one; echo two; echo three'")

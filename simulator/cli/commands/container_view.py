@@ -142,8 +142,16 @@ def exec_(ctx, opts, args) -> int:
         process = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach, env=opts.env,
                                              workdir=opts.workdir, user=opts.user)
     except StartError as err:
-        ctx.out(f"OCI runtime exec failed: {err.message}\n")
-        return err.exit_code
+        if err.exit_code != 128:   # runc failed to run the command
+            ctx.out(f"OCI runtime exec failed: {err.message}\n")
+            return err.exit_code
+        # the daemon refused before runc ran (an unknown user): moby's exec router returns
+        # it to `-d`, and writes it with "\r\n" into an attached exec's stream, status 126
+        if opts.detach:
+            ctx.err(f"Error response from daemon: {err.message}\n")
+            return 1
+        ctx.out(err.message + "\r\n")
+        return 126
     if opts.detach:
         return 0
     for _, stream, text in process.output:
