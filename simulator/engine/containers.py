@@ -21,6 +21,7 @@ from typing import Any
 
 from ..backend.base import Process, ProcessSpec
 from ..model.events import Event
+from ..model.fs import origin
 from ..model.image import short_id
 from ..model.units import ram_in_bytes
 from . import container_names, ports, signals, states
@@ -231,15 +232,23 @@ class Containers:
 
     def _observer(self, c: Container):
         sentences = {
-            "copy-up": "copied up from the image into the container's writable layer before changing it",
-            "whiteout": "deleted: a whiteout in the writable layer hides the image's copy",
-            "opaque": "recreated: the new directory is opaque, hiding the image's contents below it",
+            "copy-up": "copy-up: {path} copied from {source} into the writable layer of container {name} "
+                       "before the change",
+            "whiteout": "whiteout: {path} deleted in container {name}; a whiteout in its writable layer "
+                        "hides the copy in {source}, which stays unchanged",
+            "opaque": "opaque directory: {path} made again in container {name}; it is marked opaque so "
+                      "what {source} held below it stays hidden",
         }
 
         def observe(what: str, path: str, entry) -> None:
             kind = {"copy-up": "fs.copy_up", "whiteout": "fs.whiteout", "opaque": "fs.opaque"}[what]
-            self.engine.emit(Event(kind, f"{path} in {c.name}: {sentences[what]}",
-                                   {"container": c.id, "path": path}))
+            image = self.engine.images.images.get(c.image_id)
+            layers = [self.engine.images.layers[d] for d in image.diff_ids] if image else []
+            index = origin(layers, path)
+            source = "the init layer" if index is None else f"layer {index + 1}"   # layers count from 1, bottom up
+            self.engine.emit(Event(kind, sentences[what].format(path=path, source=source, name=c.name),
+                                   {"container": c.id, "path": path,
+                                    "layer": None if index is None else index + 1}))
         return observe
 
     # -- start and the process model -------------------------------------------------------

@@ -114,6 +114,22 @@ def apply_layer(entries: dict[str, Entry], layer: Layer) -> None:
         entries[path] = replace(entry, opaque=False) if entry.kind is Kind.DIR else entry
 
 
+def origin(layers: "list[Layer] | tuple[Layer, ...]", path: str) -> int | None:
+    """The index in `layers` (bottom first) of the layer whose entry is visible at `path`
+    once they are applied in order, or None when nothing is (never there, deleted by a
+    whiteout, hidden by an opaque directory, or below something that is not a directory)."""
+    above = parents(path)
+    for index in range(len(layers) - 1, -1, -1):
+        entries = layers[index].entries
+        entry = entries.get(path)
+        if entry is not None:
+            return None if entry.kind is Kind.WHITEOUT else index
+        for a in above:
+            e = entries.get(a)
+            if e is not None and (e.kind is not Kind.DIR or e.opaque):
+                return None
+    return None
+
 Observer = Callable[[str, str, Entry | None], None]  # (what, path, entry): "copy-up", "whiteout", "opaque"
 
 

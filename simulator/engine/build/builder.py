@@ -29,6 +29,7 @@ from ...model.gostrings import go_quote_list
 from ...model.image import EMPTY_RUN_CONFIG, Image, short_id
 from ...model.layer import Kind, Layer, normpath
 from ...model.reference import InvalidReference, parse as parse_reference
+from ...model.units import human_size
 from .. import signals
 from ..errors import BuildError, DockerError, InvalidParameter
 from ..ports import PortSpecError, parse_publish as parse_port_specs
@@ -206,6 +207,7 @@ class _Run:
         self.stages: dict[str, Image | None] = {}     # stage name -> its image
         self.flat: list[Image | None] = []            # stage index -> its image
         self.containers: list[str] = []                # created for the current step
+        self.instruction = ""                         # the instruction being dispatched, as written
 
     # -- driver ---------------------------------------------------------------------------
     def dispatch_all(self, stages: list[Stage], meta: list[Instruction]) -> Image:
@@ -224,6 +226,7 @@ class _Run:
                 raise BuildError(f"{stage.name} stage name already used")
             step += 1
             self.write(f"Step {step}/{total} : {stage.source.original}\n")
+            self._announce(step, total, stage.source.original)
             state = self._begin(stage)
             if state.run_config.get("OnBuild"):
                 self._run_triggers(state)
@@ -231,6 +234,7 @@ class _Run:
             for ins in stage.commands:
                 step += 1
                 self.write(f"Step {step}/{total} : {ins.original}\n")
+                self._announce(step, total, ins.original)
                 self._dispatch(state, ins)
                 state.run_config["Image"] = state.image_id
                 self.write(f" ---> {short_id(state.image_id)}\n")
@@ -263,7 +267,12 @@ class _Run:
             self._dispatch(state, ins)
         state.run_config["Image"] = state.image_id
 
+    def _announce(self, step: int, total: int, text: str) -> None:
+        self.engine.emit(Event("build.step", f"Step {step}/{total}: {text}",
+                               {"step": step, "total": total, "instruction": text}))
+
     def _dispatch(self, state: State, ins: Instruction) -> None:
+        self.instruction = ins.original
         handler = getattr(self, "_" + ins.keyword.lower())
         failed = True
         try:
@@ -331,13 +340,15 @@ class _Run:
     def _probe(self, state: State, config: dict[str, Any]) -> bool:
         hit = self.probe.probe(state.image_id, config)
         if hit is None:
-            self.engine.emit(Event("build.cache_miss", "no cached image was built from "
-                                   f"{short_id(state.image_id) or 'scratch'} with this step: it runs",
-                                   {"parent": state.image_id, "cmd": config.get("Cmd")}))
+            self.engine.emit(Event("build.cache_miss", f"{self.instruction}: no cached image was built from "
+                                   f"{short_id(state.image_id) or 'scratch'} with this step, so it runs",
+                                   {"parent": state.image_id, "cmd": config.get("Cmd"),
+                                    "instruction": self.instruction}))
             return False
         self.write(" ---> Using cache\n")
-        self.engine.emit(Event("build.cache_hit", f"image {hit.short_id} was built from the same parent "
-                               "with the same step before: reused", {"id": hit.id}))
+        self.engine.emit(Event("build.cache_hit", f"{self.instruction}: Using cache: image {hit.short_id} was "
+                               "built from the same parent with the same step before, so it is reused",
+                               {"id": hit.id, "parent": state.image_id, "instruction": self.instruction}))
         state.image = hit
         return True
 
@@ -374,11 +385,17 @@ class _Run:
         if parent:
             config["parent"] = parent.id
         image = self.engine.images.add_image(Image.from_config(config), local=True)
-        self.engine.emit(Event("build.step_committed",
-                               f"step committed as image {image.short_id} "
-                               + ("(no filesystem change: empty layer)" if empty else
-                                  f"with a new layer of {layer.size} bytes"),
-                               {"id": image.id, "parent": state.image_id, "empty_layer": empty}))
+        if empty:
+            sentence = f"{self.instruction} changed only the config: image {image.short_id} has no new layer"
+        else:
+            how = ("ran in a temporary container; its writable layer" if self.instruction[:4].upper() == "RUN "
+                   else "added files; they")
+            sentence = (f"{self.instruction} {how} became layer {len(image.diff_ids)} "
+                        f"(+{human_size(layer.size, 3)}) of image {image.short_id}")
+        self.engine.emit(Event("build.step_committed", sentence,
+                               {"id": image.id, "parent": state.image_id, "empty_layer": empty,
+                                "instruction": self.instruction, "layer": None if empty else len(image.diff_ids),
+                                "diff_id": None if empty else layer.diff_id, "size": 0 if empty else layer.size}))
         state.image = image
 
     def _comment_config(self, state: State, cmd: list[str]) -> dict[str, Any]:
