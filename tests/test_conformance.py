@@ -6,6 +6,12 @@ Docker Engine 20.10 (see tests/conformance/README.md); the simulator replays the
 scenario.txt with `simulator.cli.play`.  The normaliser's own tests below use
 small hand-written transcripts.
 
+Each scenario is also run on a private real engine during the session (record.Recorder, in
+temporary folders): the simulator must match that fresh transcript, and the committed
+recording must still equal it (otherwise it is stale: `make conformance-record`).  Where no
+engine can start these skip with the reason; with CI set they fail instead, unless
+SIMULATOR_NO_REAL_ENGINE=1 (which also keeps the engine from being tried at all).
+
 A scenario may declare differences the simulator keeps on purpose in
 tests/conformance/scenarios/<name>/known-differences.json: a list of
 `{"expected": <normalised recorded line>, "actual": <normalised simulated line>, "why":
@@ -19,6 +25,7 @@ transcripts, so a stale declaration fails.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
@@ -34,6 +41,8 @@ SCENARIOS = HERE / "conformance" / "scenarios"
 sys.path.insert(0, str(HERE / "conformance"))
 
 from normalise import normalise  # noqa: E402
+from realengine import EngineUnavailable  # noqa: E402
+from record import Recorder  # noqa: E402
 
 PLAY_TIMEOUT = 120
 FIDELITY = ROOT / "docs" / "fidelity.md"
@@ -74,10 +83,17 @@ def _play(scenario: Path) -> str:
     return got
 
 
-def _diff(expected: str, got: str) -> str:
+@functools.cache
+def _simulated(name: str) -> str:
+    """The normalised simulator transcript of scenario `name` (played once per session)."""
+    return normalise(_play(SCENARIOS / name / "scenario.txt"))
+
+
+def _diff(expected: str, got: str, fromfile: str = "real docker 20.10 (normalised)",
+          tofile: str = "simulator (normalised)") -> str:
     return "".join(difflib.unified_diff(
         expected.splitlines(keepends=True), got.splitlines(keepends=True),
-        fromfile="real docker 20.10 (normalised)", tofile="simulator (normalised)", n=2))
+        fromfile=fromfile, tofile=tofile, n=2))
 
 
 def _known_differences(folder: Path) -> list[dict[str, str]]:
@@ -115,9 +131,80 @@ def apply_known_differences(expected: str, got: str, declared: list[dict[str, st
 def test_scenario_matches_real_docker(name):
     folder = SCENARIOS / name
     expected = normalise(_read(folder / "scenario.expected"))
-    got = apply_known_differences(expected, normalise(_play(folder / "scenario.txt")), _known_differences(folder))
+    got = apply_known_differences(expected, _simulated(name), _known_differences(folder))
     if got != expected:
         pytest.fail("%s differs from the real engine:\n%s" % (name, _diff(expected, got)), pytrace=False)
+
+
+# -- the real side: a fresh transcript from a private Docker 20.10 engine, this session ----
+
+ALL_SCENARIOS = sorted(p.parent.name for p in SCENARIOS.glob("*/scenario.txt"))
+REAL_TESTS = ("test_recording_is_current", "test_scenario_matches_fresh_real_docker")
+# Engines recording at once; each is reset between its scenarios (realengine Engine.reset).
+REAL_ENGINES = 2
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def real_recorder(request):
+    """A record.Recorder for this session's real-side scenarios (None with
+    SIMULATOR_NO_REAL_ENGINE=1).  At the end of the session it must have left no daemon,
+    registry, mount, cgroup or temporary file behind, or the session fails."""
+    if os.environ.get("SIMULATOR_NO_REAL_ENGINE") == "1":
+        yield None
+        return
+    names = sorted({item.callspec.params["name"] for item in request.session.items
+                    if getattr(item, "originalname", None) in REAL_TESTS})
+    recorder = Recorder([SCENARIOS / n / "scenario.txt" for n in names], engines=REAL_ENGINES)
+    yield recorder
+    left = recorder.close()
+    if left:
+        pytest.fail("the real engine left behind (now removed):\n  " + "\n  ".join(left),
+                    pytrace=False)
+
+
+def _fresh_real(recorder, name: str) -> str:
+    """The normalised transcript of scenario `name` on a real engine, recorded this session.
+    Skips (one line) where no engine can start; fails instead under CI, unless
+    SIMULATOR_NO_REAL_ENGINE=1."""
+    if recorder is None:
+        pytest.skip("real engine not used (SIMULATOR_NO_REAL_ENGINE=1)")
+    try:
+        return normalise(recorder.result(SCENARIOS / name / "scenario.txt"))
+    except EngineUnavailable as e:
+        if _flag("CI"):
+            pytest.fail("CI is set but no real engine can start: %s "
+                        "(SIMULATOR_NO_REAL_ENGINE=1 allows that)" % e, pytrace=False)
+        pytest.skip("no real engine: %s" % e)
+
+
+@pytest.mark.parametrize("name", ALL_SCENARIOS)
+def test_recording_is_current(name, real_recorder):
+    """The committed recording still says what the real engine prints now."""
+    fresh = _fresh_real(real_recorder, name)
+    recording = SCENARIOS / name / "scenario.expected"
+    if not recording.exists():
+        pytest.fail("%s has no recording: run `make conformance-record`" % name, pytrace=False)
+    committed = normalise(_read(recording))
+    if committed != fresh:
+        pytest.fail("%s: the committed recording is stale (the real engine now prints otherwise); "
+                    "re-record with `make conformance-record`:\n%s"
+                    % (name, _diff(committed, fresh, "committed recording (normalised)",
+                                   "real docker 20.10 now (normalised)")), pytrace=False)
+
+
+@pytest.mark.parametrize("name", ALL_SCENARIOS)
+def test_scenario_matches_fresh_real_docker(name, real_recorder):
+    """The simulator prints what the real engine printed this session."""
+    fresh = _fresh_real(real_recorder, name)
+    folder = SCENARIOS / name
+    got = apply_known_differences(fresh, _simulated(name), _known_differences(folder))
+    if got != fresh:
+        pytest.fail("%s differs from the real engine (fresh run):\n%s"
+                    % (name, _diff(fresh, got)), pytrace=False)
 
 
 # -- declared differences -----------------------------------------------------------------
@@ -345,3 +432,36 @@ def test_json_labels_are_sorted_other_label_text_kept():
     two = '$ docker ps --format x\n{"ID":"x","Labels":"team=core,x=label x","Names":"r"}\nx=1,a=2\n'
     assert normalise(one) == normalise(two) == two
     assert normalise(one) != normalise(one.replace("x=1,a=2", "a=2,x=1"))
+
+
+def test_prune_sections_are_sorted():
+    one = ("$ docker image prune -a -f\nDeleted Images:\nuntagged: a:1\ndeleted: sha256:%s\n"
+           "untagged: busybox:latest\n\nTotal reclaimed space: 4B\n" % A)
+    two = ("$ docker image prune -a -f\nDeleted Images:\nuntagged: busybox:latest\n"
+           "untagged: a:1\ndeleted: sha256:%s\n\nTotal reclaimed space: 4B\n" % A)
+    assert normalise(one) == normalise(two) == (
+        "$ docker image prune -a -f\nDeleted Images:\ndeleted: sha256:<id1>\nuntagged: a:1\n"
+        "untagged: busybox:latest\n\nTotal reclaimed space: 4B\n")
+    assert normalise(one.replace("prune -a -f", "ps")) != normalise(two.replace("prune -a -f", "ps"))
+
+
+def test_system_df_volume_rows_are_sorted():
+    head = "$ docker system df -v\nLocal Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\n"
+    one = head + "keep          1         20kB\nempty         0         0B\n"
+    two = head + "empty         0         0B\nkeep          1         20kB\n"
+    assert normalise(one) == normalise(two)
+    assert normalise(one).endswith("VOLUME NAME | LINKS | SIZE\nempty | 0 | 0B\nkeep | 1 | 20kB\n")
+
+
+def test_joined_labels_of_a_format_are_sorted():
+    cmd = "$ docker ps -a --format '{{.Names}} {{.Labels}}'\n"
+    assert normalise(cmd + "runner x=label x,team=core\n") == normalise(cmd + "runner team=core,x=label x\n") \
+        == cmd + "runner team=core,x=label x\n"
+    other = "$ docker ps -a --format '{{.Names}} {{.Command}}'\n"
+    assert normalise(other + "r x=1,a=2\n") != normalise(other + "r a=2,x=1\n")
+
+
+def test_pull_verifying_checksum_lines_are_dropped():
+    pull = "$ docker pull r/app:1\n1: Pulling from app\n%s: Pulling fs layer\n%s: Download complete\n"
+    assert normalise(pull % (A[:12], A[:12])) == normalise(
+        pull.replace("Download", "Verifying Checksum\n%s: Download") % (A[:12], A[:12], A[:12]))

@@ -26,10 +26,12 @@ from one run to the next is normalised; every other difference is a real differe
   `untagged:`/`deleted:` ... lines of each `Deleted ...:` section of a `prune` (map
   order), and push/pull per-layer progress lines (grouped per layer, each layer's lines
   kept in order).
-- The `"Labels":"k=v,..."` string of a `{{json .}}` row has its pairs sorted: docker/cli
+- The `"Labels":"k=v,..."` string of a `{{json .}}` row, and a `k=v,...` list ending a
+  line printed by a `--format` with `{{.Labels}}`, have their pairs sorted: docker/cli
   joins them while ranging over a Go map (formatter/container.go `Labels()`), so two
   listings of one container differ.
-- Host artefacts go: `\\r`, runc's `time="..." level=error msg="error waiting for
+- Host artefacts go: `\\r`, pull progress `<layer>: Verifying Checksum` lines (printed or
+  not, as the download's timing goes), runc's `time="..." level=error msg="error waiting for
   container: context canceled"` lines, the daemon's "IPv4 forwarding is disabled"
   warnings, the scratch folder (`<tmpdir>/scenario-XXXX/<name>` or a path in `scratch`)
   which becomes `<scratch>`, the private daemon's data root (`.../dockerconf-XXXX/data`),
@@ -65,8 +67,11 @@ _NOISE = (
     re.compile(r'time="[^"]*" level=error msg="error waiting for container: context canceled"'),
     re.compile(r"(?: ---> \[Warning\] |WARNING: )IPv4 forwarding is disabled\. "
                r"Networking will not work\."),
+    re.compile(r"[0-9a-f]{12}: Verifying Checksum"),  # printed or not, as the pull's timing goes
 )
 _LABELS = re.compile(r'("Labels":")((?:[^"\\]|\\.)*)"')  # a `{{json .}}` row's Labels
+_LABELS_FIELD = re.compile(r"\{\{\s*\.Labels\s*\}\}")  # a --format with the joined labels
+_LABEL_LIST = re.compile(r"[\w.-]+=[^,]*(?:,[\w.-]+=[^,]*)+$")
 _HEADER = re.compile(r"[A-Z][A-Z0-9 %/.]*[A-Z0-9%]")
 _PROGRESS = re.compile(r"([0-9a-f]{12}): ")
 _DIFF = re.compile(r"docker (?:container )?diff\b")
@@ -130,9 +135,17 @@ class Normaliser:
         """Normalise the output lines of command `line` (without its `$ `)."""
         self.chosen.update(_WORD.findall(line))
         output = [o for o in output if not any(n.fullmatch(o) for n in _NOISE)]
+        if _LABELS_FIELD.search(line):
+            output = [_LABEL_LIST.sub(lambda m: ",".join(sorted(m.group(0).split(","))), o)
+                      for o in output]
         status = [output.pop()] if output and _EXIT.fullmatch(output[-1]) else []
         rows = _split_tables(output)        # str lines and (kind, cells) table rows
         sort_all = bool(_DIFF.match(line) or _IMAGES.match(line))
+        prune = bool(_PRUNE.match(line))
+
+        def deleted(row) -> bool:  # the head of a prune's `Deleted Images:` ... section
+            return prune and isinstance(row, str) and bool(_DELETED.fullmatch(row))
+
         out: list[str] = []
         i = 0
         while i < len(rows):
@@ -149,13 +162,14 @@ class Normaliser:
                 body = [CELL.join(cells).rstrip() for _, cells in rows[i + 1:j]]
                 unordered = sort_all or rows[i][1][0] in _UNORDERED_TABLES
                 out += self._sorted(body) if unordered else [self.text(b) for b in body]
-            elif _PRUNE.match(line) and isinstance(rows[i], str) and _DELETED.fullmatch(rows[i]):
+            elif deleted(rows[i]):
                 j = i + 1
                 while j < len(rows) and isinstance(rows[j], str) and rows[j]:
                     j += 1
                 out += [rows[i]] + self._sorted(rows[i + 1:j])
             else:
-                while j < len(rows) and isinstance(rows[j], str) and not _PROGRESS.match(rows[j]):
+                while (j < len(rows) and isinstance(rows[j], str) and not _PROGRESS.match(rows[j])
+                       and (j == i or not deleted(rows[j]))):
                     j += 1
                 plain = rows[i:j]
                 out += self._sorted(plain) if sort_all else [self.text(p) for p in plain]

@@ -14,7 +14,10 @@ daemon, unmounts whatever is left under its folder and deletes it.
 The daemon runs in a network namespace of its own (only a loopback), so
 nothing it does reaches the host's network.  `private_registry(engine)` runs
 Debian's `docker-registry` on 127.0.0.1:5000 of that namespace with fresh
-storage, for push/pull scenarios.
+storage, for push/pull scenarios.  `Engine.reset()` brings a daemon back to
+the state it had just after start, so one daemon can serve many scenarios;
+`leftovers(parent, cgroups)` lists what engines started under `parent` left
+behind (processes, mounts, cgroups, files).
 
 Where no engine can be started (not root, no dockerd, no overlayfs ...) both
 raise `EngineUnavailable(reason)`.  Standard library only.
@@ -32,8 +35,8 @@ DOCKERD = "/usr/sbin/dockerd"
 DOCKER = "/usr/bin/docker"  # not /usr/local/bin/docker, which is a newer CLI
 REGISTRY = "/usr/bin/docker-registry"
 PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
-ROOTFS_SCRIPT = os.environ.get(
-    "BUSYBOX_ROOTFS_SCRIPT", "/work/shared/tools/busybox-rootfs.sh")
+ROOTFS_SCRIPT = os.environ.get("BUSYBOX_ROOTFS_SCRIPT", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "busybox-rootfs.sh"))
 
 
 class EngineUnavailable(Exception):
@@ -71,6 +74,46 @@ class Engine:
             raise RuntimeError("docker %s failed (%d): %s"
                                % (" ".join(args), proc.returncode, proc.output))
         return proc
+
+    def state(self):
+        """What a scenario can see of the daemon's objects, as one comparable string."""
+        return "\n".join(self.docker(*args).output for args in (
+            ("ps", "-aq"), ("volume", "ls", "-q"), ("network", "ls", "-q"),
+            ("images", "-a", "--digests", "--no-trunc", "--format",
+             "{{.ID}} {{.Repository}}:{{.Tag}} {{.Digest}}")))
+
+    def reset(self):
+        """Remove every container, volume, network and image a scenario made (busybox:latest
+        stays, with no other name), the daemon's record of what each registry holds
+        (distribution metadata, which chooses between "Pushed" and "Mounted from") and the
+        client's config (logins).  True when the daemon's state() is again the one it had
+        just after start; otherwise the caller should start a fresh engine."""
+        ids = self.docker("ps", "-aq").output.split()
+        if ids:
+            self.docker("rm", "-f", "-v", *ids, check=False)
+        for _ in range(10):  # a parent image goes once its children have gone
+            ids = sorted(set(self.docker("images", "-aq", "--no-trunc").output.split())
+                         - {self.busybox_id})
+            if not ids:
+                break
+            self.docker("rmi", "-f", *ids, check=False)
+        refs = self.docker("image", "inspect", "--format",
+                           "{{range .RepoTags}}{{.}} {{end}}{{range .RepoDigests}}{{.}} {{end}}",
+                           self.busybox_id, check=False).output.split()
+        extra = [r for r in refs if r != "busybox:latest"]
+        if extra:
+            self.docker("rmi", *extra, check=False)
+        if "busybox:latest" not in refs:
+            self.docker("tag", self.busybox_id, "busybox:latest", check=False)
+        volumes = self.docker("volume", "ls", "-q").output.split()
+        if volumes:
+            self.docker("volume", "rm", "-f", *volumes, check=False)
+        self.docker("network", "prune", "-f", check=False)
+        for folder in (os.path.join(self.root, "data", "image", self.driver, "distribution"),
+                       self.config):
+            shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(self.config, exist_ok=True)
+        return self.state() == self.initial_state
 
 
 def _check_host():
@@ -234,29 +277,33 @@ def _stop_daemon(engine):
 def _import_busybox(engine):
     tar = os.path.join(engine.root, "busybox-rootfs.tar")
     made = subprocess.run([ROOTFS_SCRIPT, tar], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT)
+                          stderr=subprocess.STDOUT, env={"PATH": PATH, "TMPDIR": engine.root})
     if made.returncode != 0:
         raise EngineUnavailable("busybox-rootfs.sh failed: %s"
                                 % made.stdout.decode().strip().splitlines()[-1:])
     engine.docker("import", "--change", 'CMD ["sh"]', tar, "busybox:latest")
     os.unlink(tar)
+    engine.busybox_id = engine.docker("image", "inspect", "--format", "{{.Id}}",
+                                      "busybox:latest").output.strip()
 
 
 @contextlib.contextmanager
-def private_engine(busybox=True, driver=None, netns=True):
+def private_engine(busybox=True, driver=None, netns=True, parent="/tmp"):
     """Start a private dockerd; yield an Engine; tear everything down on exit.
 
     driver: "overlay2" or "vfs"; by default overlay2 when the kernel has
     overlayfs and the daemon starts with it, else vfs.
     netns: run the daemon in a new network namespace (only `lo`); its
     127.0.0.1 is then not the host's, see private_registry(engine).
+    parent: the folder the engine's own temporary folder is made in (keep
+    it short: the daemon's unix sockets live below it).
     """
     _check_host()
     if netns and not (shutil.which("unshare", path=PATH) and shutil.which("ip", path=PATH)):
         raise EngineUnavailable("unshare (util-linux) and ip (iproute2) are needed")
     drivers = [driver] if driver else (
         ["overlay2", "vfs"] if _overlay_supported() else ["vfs"])
-    root = tempfile.mkdtemp(prefix="dockerconf-", dir="/tmp")  # short: socket paths
+    root = tempfile.mkdtemp(prefix="dockerconf-", dir=parent)
     engine = None
     try:
         for name in drivers:
@@ -269,8 +316,10 @@ def private_engine(busybox=True, driver=None, netns=True):
         if engine is None:
             raise EngineUnavailable("dockerd did not start with %s (see its log)"
                                     % "/".join(drivers))
+        engine.busybox_id = None
         if busybox:
             _import_busybox(engine)
+        engine.initial_state = engine.state()
         yield engine
     finally:
         if engine is not None:
@@ -278,6 +327,31 @@ def private_engine(busybox=True, driver=None, netns=True):
             _remove_cgroups(engine.cgroup_parent.lstrip("/"))
         _unmount_all(root)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def leftovers(parent, cgroups=()):
+    """What engines and registries started under `parent` left behind: one line per
+    process whose command line names `parent`, mount under it, cgroup of `cgroups` (names
+    of cgroup parents, e.g. "dockerconf-x1y2") still present and entry still inside it."""
+    parent = os.path.realpath(parent)
+    found = []
+    for pid in _pids_mentioning(parent):
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except OSError:
+            continue
+        if not _is_zombie(pid):
+            found.append("process %d: %s" % (pid, cmd[:200]))
+    found += ["mount: %s" % point for point in _mounts_under(parent)]
+    base = "/sys/fs/cgroup"
+    hierarchies = [base] + ([os.path.join(base, h) for h in sorted(os.listdir(base))]
+                            if os.path.isdir(base) else [])
+    found += ["cgroup: %s" % os.path.join(h, name) for name in cgroups
+              for h in hierarchies if os.path.isdir(os.path.join(h, name))]
+    if os.path.isdir(parent):
+        found += ["file: %s" % os.path.join(parent, entry) for entry in sorted(os.listdir(parent))]
+    return found
 
 
 REGISTRY_CONFIG = """\
@@ -295,7 +369,7 @@ http:
 
 
 @contextlib.contextmanager
-def private_registry(engine=None, host="127.0.0.1", port=5000):
+def private_registry(engine=None, host="127.0.0.1", port=5000, parent="/tmp"):
     """Run docker-registry on host:port with fresh storage; yield "host:port".
 
     With an engine whose daemon has its own network namespace, the registry
@@ -313,7 +387,7 @@ def private_registry(engine=None, host="127.0.0.1", port=5000):
                  stderr=subprocess.DEVNULL, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
     if subprocess.run(probe, **quiet).returncode == 0:
         raise EngineUnavailable("%s is already in use" % addr)
-    root = tempfile.mkdtemp(prefix="registryconf-", dir="/tmp")
+    root = tempfile.mkdtemp(prefix="registryconf-", dir=parent)
     config = os.path.join(root, "config.yml")
     with open(config, "w") as f:
         f.write(REGISTRY_CONFIG.format(root=os.path.join(root, "storage"), addr=addr))
