@@ -655,9 +655,10 @@ class Shell:
     """One shell process: variables, functions, traps, and the line-by-line executor."""
 
     def __init__(self, ctx: Ctx, name: str = "sh", args: list[str] | None = None,
-                 from_file: bool = False):
+                 from_file: bool = False, named: bool = False):
         self.ctx = ctx
         self.from_file = from_file
+        self.named = named        # $0 given (a script file, or `sh -c CMD NAME`)
         self.line = 1
         self.vars: dict[str, str] = dict(ctx.env)
         self.exported: set[str] = set(ctx.env)
@@ -676,10 +677,11 @@ class Shell:
         self.background_end = 0.0
 
     def error(self, message: str, builtin: str | None = None) -> None:
-        """Print an error as ash does: `sh: msg` for an unnamed `-c` script, else
+        """Print an error as ash does: `$0: msg` for an unnamed `-c` script (with $0 as the
+        shell was invoked: `/bin/sh: x: not found` in a RUN step), else
         `$0: [builtin: ]line N: msg` (busybox 1.35 counts `-c` lines from 0)."""
-        if not self.from_file and self.name == "sh" and builtin is None:
-            self.ctx.err(f"sh: {message}\n")
+        if not self.from_file and not self.named and builtin is None:
+            self.ctx.err(f"{self.name}: {message}\n")
             return
         line = self.line if self.from_file else self.line - 1
         where = f"{builtin}: " if builtin else ""
@@ -1320,24 +1322,27 @@ def run_sh(ctx: Ctx) -> int:
             errexit = True
         if "c" in flag[1:]:
             if not args:
-                return ctx.fail("-c requires an argument", 2)
+                ctx.err(f"{ctx.argv[0]}: -c requires an argument\n")
+                return 2
             script = args.pop(0)
-    name = "sh"
-    from_file = False
+    name = ctx.argv[0]   # ash names itself as invoked: `sh`, `/bin/sh`
+    from_file = named = False
     if script is None:
         if args:
-            name = args.pop(0)
-            from_file = True
+            path = args.pop(0)
+            from_file = named = True
             try:
-                script = ctx.read(name)
+                script = ctx.read(path)
             except FSError:
-                ctx.err(f"sh: can't open '{name}': No such file or directory\n")
+                ctx.err(f"{name}: can't open '{path}': No such file or directory\n")
                 return 2
+            name = path
         else:
             script = ctx.stdin
     elif args:
         name = args.pop(0)
-    shell = Shell(ctx, name, args, from_file=from_file)
+        named = True
+    shell = Shell(ctx, name, args, from_file=from_file, named=named)
     shell.errexit = errexit
     return _program(shell, ctx, script)
 
