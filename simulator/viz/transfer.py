@@ -73,7 +73,8 @@ def transfer_of(events) -> Transfer | None:
 def transfer(events, state=None) -> Diagram:
     """Nodes `local` (the image store), `registry`, and `b<i>` per blob; a moved blob has
     highlighted edges from where it was to where it went; a blob not moved has one dashed edge
-    to the side that already had it. `state` adds each layer's size."""
+    to the side that already had it. `state` adds each layer's size, and for a pull of an image
+    already present (no blob checked) its layers, as already in the image store."""
     t = transfer_of(events)
     dot, graph = digraph("transfer", "LR"), nx.DiGraph()
     if t is None:
@@ -83,9 +84,15 @@ def transfer(events, state=None) -> Diagram:
     add_node(dot, graph, "registry", f"registry\\n{t.ref}" if t.ref else "registry", style={"shape": "cylinder"},
              kind="registry")
     source, target = ("local", "registry") if t.direction == "push" else ("registry", "local")
-    for i, b in enumerate(t.blobs):
+    blobs = t.blobs
+    if t.direction == "pull" and t.done and not blobs and state is not None:
+        # the image itself was already here: the daemon checked no blob, every layer is local
+        pulled = state.images.images.get(_last_pulled(events))
+        blobs = tuple(BlobMove("", d, KEPT["registry.layer_exists"]) for d in (pulled.diff_ids if pulled else []))
+    for i, b in enumerate(blobs):
         layer = state.images.layers.get(b.diff_id) if state is not None else None
-        label = f"blob {short(b.digest)}\\nlayer {short(b.diff_id)}" + (f"  {size(layer.size)}" if layer else "")
+        label = (f"blob {short(b.digest)}\\n" if b.digest else "") + f"layer {short(b.diff_id)}"
+        label += f"  {size(layer.size)}" if layer else ""
         node = f"b{i}"
         add_node(dot, graph, node, f"{label}\\n{b.status}", b.moved, None if b.moved else {"style": "dashed"},
                  kind="blob", digest=b.digest, diff_id=b.diff_id, status=b.status, moved=b.moved)
@@ -96,3 +103,7 @@ def transfer(events, state=None) -> Diagram:
             has = "local" if b.status == KEPT["registry.layer_exists"] else "registry"
             add_edge(dot, graph, node, has, "already there", style={"style": "dashed"})
     return Diagram("transfer", dot.source, graph)
+
+
+def _last_pulled(events) -> str:
+    return next((e.data["id"] for e in reversed(events) if e.kind == "registry.image_pulled"), "")
