@@ -27,7 +27,7 @@ from typing import Any, Sequence
 
 from ..model.events import Event
 from ..model.fs import FSError
-from .build import build, build_steps
+from .build import build
 from .diagram import Diagram
 from .layers import container_stack, image_stack
 from .lifecycle import container_lifecycle, image_lifecycle
@@ -104,7 +104,12 @@ def _building(events: Sequence[Event]) -> bool:
 
 
 def _build_image(events: Sequence[Event], state) -> str:
-    """The image the last build has reached: its result, or the last step's image."""
-    steps, result = build_steps(events, state)
-    image = result or next((s.image for s in reversed(steps) if s.image), "")
-    return image if image in state.images.images else ""
+    """The image the last build has reached: its result, the image the last step made or reused,
+    or the image a step that missed the cache starts from ("" before any of these)."""
+    for e in reversed(events):
+        if e.kind == "build.started":
+            return ""
+        if e.kind in ("build.finished", "build.step_committed", "build.cache_hit", "build.cache_miss"):
+            image = e.data["parent"] if e.kind == "build.cache_miss" else e.data["id"]
+            return image if image in state.images.images else ""
+    return ""
