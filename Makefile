@@ -1,4 +1,4 @@
-# make demo   - play the seed walkthrough scenario
+# make demo   - play the seed walkthrough scenario and write walkthrough.html, a page that steps through it
 # make test   - run the test suite
 # Both create .venv (python3 -m venv) and install the project into it on first use.
 
@@ -12,11 +12,12 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,viz]'
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m simulator play examples/seed-walkthrough/walkthrough.txt
+	$(PY) -m simulator play --html walkthrough.html examples/seed-walkthrough/walkthrough.txt
+	@echo "Open $(CURDIR)/walkthrough.html in a browser to step through it (arrow keys move)."
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -1,6 +1,7 @@
 """`python -m simulator`: the command-line entry point.
 
     python -m simulator play FILE                  run a scenario, print its transcript
+    python -m simulator play --html OUT.html FILE  ... and write a page that steps through it
     python -m simulator docker [--state DIR] ARGS  run one docker command on a saved engine
     python -m simulator --help | --version
 """
@@ -13,7 +14,7 @@ import sys
 from .. import __version__
 
 USAGE = """\
-usage: python -m simulator play FILE
+usage: python -m simulator play [--html OUT.html] FILE
        python -m simulator docker [--state DIR] ARGS...
        python -m simulator --help | --version
 
@@ -22,6 +23,8 @@ containers are. Its docker command line prints what the real docker CLI prints.
 
   play FILE      run the scenario FILE (one docker command a line, `sleep N`, # comments)
                  in a scratch copy of its folder and print the transcript
+    --html OUT   also write OUT, one self-contained HTML page that steps through the
+                 scenario's events with their diagrams (SVG when Graphviz's dot is installed)
   docker ARGS    run one docker command; the engine is kept in DIR between commands
                  (default: .simulator in the current folder; delete it to start afresh)
 """
@@ -55,14 +58,34 @@ def _docker(argv: list[str]) -> int:
     return status
 
 
+def _html_option(argv: list[str]) -> tuple[str | None, list[str]]:
+    """`--html OUT` or `--html=OUT` anywhere in `argv`: (OUT or None, the other arguments); OUT is
+    "" when the option has no value."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--html="):
+            return arg[len("--html="):], argv[:i] + argv[i + 1:]
+        if arg == "--html":
+            return (argv[i + 1] if i + 1 < len(argv) else ""), argv[:i] + argv[i + 2:]
+    return None, argv
+
+
 def _play(argv: list[str]) -> int:
     from .play import ScenarioError, play
 
-    if len(argv) != 1:
+    html_out, argv = _html_option(argv)
+    if len(argv) != 1 or html_out == "":
         sys.stderr.write(USAGE)
         return 2
     try:
-        play(argv[0], write=_write(sys.stdout))
+        if html_out is None:
+            play(argv[0], write=_write(sys.stdout))
+        else:
+            from ..viz import html
+
+            page = html.record(argv[0], write=_write(sys.stdout))
+            done = html.write(page, html_out)
+            sys.stderr.write("simulator play: wrote %s (%d steps, %d distinct diagrams, %.1f MB)\n"
+                             % (html_out, done.steps, done.diagrams, len(done.html.encode()) / 1e6))
     except (ScenarioError, OSError) as e:
         sys.stderr.write("simulator play: %s\n" % e)
         return 2
