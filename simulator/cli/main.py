@@ -2,6 +2,7 @@
 
     python -m simulator play FILE                  run a scenario, print its transcript
     python -m simulator play --html OUT.html FILE  ... and write a page that steps through it
+    python -m simulator play --step FILE           ... then step through its events (n/p/q)
     python -m simulator docker [--state DIR] ARGS  run one docker command on a saved engine
     python -m simulator --help | --version
 """
@@ -15,6 +16,7 @@ from .. import __version__
 
 USAGE = """\
 usage: python -m simulator play [--html OUT.html] FILE
+       python -m simulator play --step FILE
        python -m simulator docker [--state DIR] ARGS...
        python -m simulator --help | --version
 
@@ -25,6 +27,8 @@ containers are. Its docker command line prints what the real docker CLI prints.
                  in a scratch copy of its folder and print the transcript
     --html OUT   also write OUT, one self-contained HTML page that steps through the
                  scenario's events with their diagrams (SVG when Graphviz's dot is installed)
+    --step       then step through the scenario's events in the terminal, each with its
+                 explanation and diagrams as text: n (or Enter) next, p previous, q quit
   docker ARGS    run one docker command; the engine is kept in DIR between commands
                  (default: .simulator in the current folder; delete it to start afresh)
 """
@@ -73,6 +77,18 @@ def _play(argv: list[str]) -> int:
     from .play import ScenarioError, play
 
     html_out, argv = _html_option(argv)
+    if "--step" in argv and html_out is None:
+        from .step import step_through
+
+        argv = [a for a in argv if a != "--step"]
+        if len(argv) != 1:
+            sys.stderr.write(USAGE)
+            return 2
+        try:
+            return step_through(argv[0], sys.stdin, _write(sys.stdout))
+        except (ScenarioError, OSError) as e:
+            sys.stderr.write("simulator play: %s\n" % e)
+            return 2
     if len(argv) != 1 or html_out == "":
         sys.stderr.write(USAGE)
         return 2
