@@ -141,7 +141,7 @@ def test_scenario_matches_real_docker(name):
 ALL_SCENARIOS = sorted(p.parent.name for p in SCENARIOS.glob("*/scenario.txt"))
 REAL_TESTS = ("test_recording_is_current", "test_scenario_matches_fresh_real_docker")
 # Engines recording at once; each is reset between its scenarios (realengine Engine.reset).
-REAL_ENGINES = 2
+REAL_ENGINES = 3
 
 
 def _flag(name: str) -> bool:
@@ -175,10 +175,11 @@ def _fresh_real(recorder, name: str) -> str:
     try:
         return normalise(recorder.result(SCENARIOS / name / "scenario.txt"))
     except EngineUnavailable as e:
-        if _flag("CI"):
-            pytest.fail("CI is set but no real engine can start: %s "
-                        "(SIMULATOR_NO_REAL_ENGINE=1 allows that)" % e, pytrace=False)
-        pytest.skip("no real engine: %s" % e)
+        reason = str(e)
+    if _flag("CI"):
+        pytest.fail("CI is set but no real engine can start: %s "
+                    "(SIMULATOR_NO_REAL_ENGINE=1 allows that)" % reason, pytrace=False)
+    pytest.skip("no real engine: %s" % reason)
 
 
 @pytest.mark.parametrize("name", ALL_SCENARIOS)
@@ -205,6 +206,20 @@ def test_scenario_matches_fresh_real_docker(name, real_recorder):
     if got != fresh:
         pytest.fail("%s differs from the real engine (fresh run):\n%s"
                     % (name, _diff(fresh, got)), pytrace=False)
+
+
+def test_leftovers_names_processes_and_files_under_the_folder(tmp_path):
+    from realengine import leftovers
+    assert leftovers(tmp_path) == []
+    (tmp_path / "dockerd.pid").write_text("1")
+    proc = subprocess.Popen(["sh", "-c", "sleep 30", str(tmp_path)])  # names the folder
+    try:
+        left = leftovers(tmp_path, cgroups=["no-such-cgroup-here"])
+    finally:
+        proc.kill()
+        proc.wait()
+    assert left == ["process %d: sh -c sleep 30 %s" % (proc.pid, tmp_path),
+                    "file: %s" % (tmp_path / "dockerd.pid")]
 
 
 # -- declared differences -----------------------------------------------------------------
