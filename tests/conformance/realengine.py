@@ -7,7 +7,7 @@
 piece of state under a fresh temporary folder: data root, exec root, pid file,
 unix socket, cgroup parent.  The daemon has no bridge and touches no firewall,
 so containers must run with `--network none`.  It imports `busybox:latest` from
-/work/shared/tools/busybox-rootfs.sh and yields an `Engine` whose `env` runs
+the tar busybox-rootfs.sh (beside this file) makes and yields an `Engine` whose `env` runs
 /usr/bin/docker against it.  On exit it removes all containers, stops the
 daemon, unmounts whatever is left under its folder and deletes it.
 
