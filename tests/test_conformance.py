@@ -31,6 +31,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -212,13 +213,17 @@ def test_leftovers_names_processes_and_files_under_the_folder(tmp_path):
     from realengine import leftovers
     assert leftovers(tmp_path) == []
     (tmp_path / "dockerd.pid").write_text("1")
-    proc = subprocess.Popen(["sh", "-c", "sleep 30", str(tmp_path)])  # names the folder
+    argv = [sys.executable, "-c", "import time; time.sleep(30)", str(tmp_path)]  # names the folder
+    proc = subprocess.Popen(argv)
     try:
+        cmdline, deadline = Path("/proc/%d/cmdline" % proc.pid), time.monotonic() + 10
+        while str(tmp_path).encode() not in cmdline.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the exec
         left = leftovers(tmp_path, cgroups=["no-such-cgroup-here"])
     finally:
         proc.kill()
         proc.wait()
-    assert left == ["process %d: sh -c sleep 30 %s" % (proc.pid, tmp_path),
+    assert left == ["process %d: %s" % (proc.pid, " ".join(argv)),
                     "file: %s" % (tmp_path / "dockerd.pid")]
 
 
