@@ -122,7 +122,8 @@ class Recorder:
     """Record scenarios on `engines` private engines in background threads.
 
     paths: scenario files, recorded longest first; `result(path)` waits for one
-    transcript (raising EngineUnavailable or the recording's error).  reuse=True
+    transcript (raising EngineUnavailable or the recording's error); `again(path)`
+    records one once more.  reuse=True
     keeps one engine per thread and resets it between scenarios (a fresh engine
     when the reset cannot restore the start state); reuse=False starts a fresh
     engine for every scenario.  Everything lives under one temporary folder;
@@ -146,6 +147,13 @@ class Recorder:
 
     def result(self, path):
         return self.futures[os.path.abspath(path)].result()
+
+    def again(self, path):
+        """Record `path` once more, now, on a fresh engine (in the caller's thread)."""
+        with private_engine(parent=self.root) as engine:
+            self.cgroups.append(engine.cgroup_parent.lstrip("/"))
+            self.engines_started += 1
+            return transcript(engine, path, parent=self.root)
 
     def _next(self):
         try:
