@@ -7,7 +7,7 @@
 piece of state under a fresh temporary folder: data root, exec root, pid file,
 unix socket, cgroup parent.  The daemon has no bridge and touches no firewall,
 so containers must run with `--network none`.  It imports `busybox:latest` from
-the tar busybox-rootfs.sh (beside this file) makes and yields an `Engine` whose `env` runs
+the tar ../shared/tools/busybox-rootfs.sh (beside the repository) makes and yields an `Engine` whose `env` runs
 /usr/bin/docker against it.  On exit it removes all containers, stops the
 daemon, unmounts whatever is left under its folder and deletes it.
 
@@ -35,8 +35,9 @@ DOCKERD = "/usr/sbin/dockerd"
 DOCKER = "/usr/bin/docker"  # not /usr/local/bin/docker, which is a newer CLI
 REGISTRY = "/usr/bin/docker-registry"
 PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
-ROOTFS_SCRIPT = os.environ.get("BUSYBOX_ROOTFS_SCRIPT", os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "busybox-rootfs.sh"))
+# The project's shared tools live beside the repository (`../shared/tools/`), in CI too.
+ROOTFS_SCRIPT = os.environ.get("BUSYBOX_ROOTFS_SCRIPT", os.path.normpath(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "tools", "busybox-rootfs.sh")))
 
 
 class EngineUnavailable(Exception):
