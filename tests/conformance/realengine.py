@@ -120,9 +120,11 @@ class Engine:
 def _check_host():
     if os.geteuid() != 0:
         raise EngineUnavailable("a private dockerd needs root")
-    for path in (DOCKERD, DOCKER, ROOTFS_SCRIPT):
+    for path in (DOCKERD, DOCKER):
         if not os.access(path, os.X_OK):
             raise EngineUnavailable("%s not found or not executable" % path)
+    if not os.access(ROOTFS_SCRIPT, os.R_OK):
+        raise EngineUnavailable("%s not found" % ROOTFS_SCRIPT)
     if not os.path.exists("/usr/bin/busybox"):
         raise EngineUnavailable("/usr/bin/busybox missing (apt-get install busybox-static)")
 
@@ -277,7 +279,7 @@ def _stop_daemon(engine):
 
 def _import_busybox(engine):
     tar = os.path.join(engine.root, "busybox-rootfs.tar")
-    made = subprocess.run([ROOTFS_SCRIPT, tar], stdout=subprocess.PIPE,
+    made = subprocess.run(["bash", ROOTFS_SCRIPT, tar], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, env={"PATH": PATH, "TMPDIR": engine.root})
     if made.returncode != 0:
         raise EngineUnavailable("busybox-rootfs.sh failed: %s"
