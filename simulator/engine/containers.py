@@ -499,6 +499,7 @@ class Containers:
             self._launch(c, "manual-restart")
         except StartError as err:
             raise StartError(f"Cannot restart container {ref}: {err.message}", err.exit_code) from None
+        self.run_until(self._now().timestamp())   # as after start: a process that ends at once has ended
 
     # -- remove, rename ----------------------------------------------------------------
     def remove(self, ref: str, force: bool = False, volumes: bool = False) -> None:
