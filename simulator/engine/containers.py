@@ -256,13 +256,18 @@ class Containers:
         """Start a created or exited container; False when it was already running (HTTP 304).
 
         Raises StartError (126/127/128) when the process cannot start: the container keeps
-        its state and records the exit code and the error."""
+        its state and records the exit code and the error, or is removed if it has `--rm`."""
         c = self.get(ref)
         if states.outcome("start", c.state, ref, c.id) == states.NOOP:
             return False
         c.restarts.reset()
         c.manually_stopped = False
-        self._launch(c, "start")
+        try:
+            self._launch(c, "start")
+        except StartError:
+            if c.host.auto_remove:   # moby 20.10 daemon/start.go: a failed start removes an AutoRemove container
+                self._remove(c, remove_volumes=True)
+            raise
         self.run_until(self._now().timestamp())   # a process that ends at once has ended
         return True
 

@@ -152,7 +152,7 @@ def run(ctx, opts, args) -> int:
         if opts.detach:   # cli run.go prints the ID (from a goroutine) before it starts the container
             ctx.out(c.id + "\n")
         ctx.err(f"docker: Error response from daemon: {err.message}.\n")
-        if not opts.detach:
+        if not opts.detach and not opts.rm:   # with --rm the CLI's wait ends as the container is removed
             stamp = ctx.engine.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
             ctx.err(f'time="{stamp}" level=error msg="error waiting for container: context canceled"\n')
         return start_error_status(err.message)
