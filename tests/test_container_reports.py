@@ -46,3 +46,54 @@ def test_start_of_a_created_rm_container_that_cannot_start_removes_it(docker):
     r = docker("start c2")
     assert (r.exit, r.err) == (1, f"Error response from daemon: {NOT_FOUND}\nError: failed to start containers: c2\n")
     assert docker("ps -aq").out == ""
+
+
+def test_containers_on_the_bridge_get_addresses_in_start_order(docker):
+    # docker-semantics.md §8: 172.17.0.0/16, gateway 172.17.0.1, .2, .3 ... at start, freed
+    # at stop; MAC 02:42 + the address's bytes (libnetwork GenerateMACFromIP).
+    fmt = ("'{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}} {{.NetworkSettings.IPPrefixLen}} "
+           "{{.NetworkSettings.MacAddress}} {{.NetworkSettings.Networks.bridge.IPAddress}} "
+           "{{.NetworkSettings.Networks.bridge.Gateway}} {{.NetworkSettings.Networks.bridge.MacAddress}}'")
+    assert docker("create --name w0 busybox sleep 100").exit == 0
+    assert docker(f"inspect -f {fmt} w0").out == "  0    \n"
+    docker("run -d --name w1 busybox sleep 100")
+    docker("run -d --name w2 busybox sleep 100")
+    assert docker(f"inspect -f {fmt} w1").out == \
+        "172.17.0.2 172.17.0.1 16 02:42:ac:11:00:02 172.17.0.2 172.17.0.1 02:42:ac:11:00:02\n"
+    assert docker("inspect -f '{{.NetworkSettings.IPAddress}}' w2").out == "172.17.0.3\n"
+    hosts = docker("exec w2 cat /etc/hosts").out
+    cid = docker("inspect -f '{{.Id}}' w2").out.strip()
+    assert hosts.endswith(f"ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n172.17.0.3\t{cid[:12]}\n")
+    assert docker("stop -t 0 w1").exit == 0
+    assert docker(f"inspect -f {fmt} w1").out == "  0    \n"
+    docker("run -d --name w3 busybox sleep 100")
+    assert docker("inspect -f '{{.NetworkSettings.IPAddress}}' w3").out == "172.17.0.2\n"
+    assert docker("start w1").exit == 0
+    assert docker("inspect -f '{{.NetworkSettings.IPAddress}}' w1").out == "172.17.0.4\n"
+
+
+def test_network_none_and_host_have_no_address(docker):
+    # Real 20.10 (--network none): Networks.none with empty addresses, a container line-less /etc/hosts.
+    docker("run -d --name n1 --network none busybox sleep 100")
+    docker("run -d --name h1 --network host busybox sleep 100")
+    assert docker("inspect -f '{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Networks.none.IPAddress}}|"
+                  "{{.NetworkSettings.Networks.none.Gateway}}' n1").out == "||\n"
+    assert docker("inspect -f '{{.NetworkSettings.IPAddress}}|{{len .NetworkSettings.Networks.host.NetworkID}}' h1"
+                  ).out == "|64\n"
+    assert docker("exec n1 cat /etc/hosts").out == (
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+        "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n")
+
+
+def test_attach_fields_follow_detach(docker):
+    # Real 20.10: run -d -> Attach* false; run attached and create -> stdout/stderr true;
+    # -i attached -> AttachStdin, OpenStdin and StdinOnce true.
+    fmt = "'{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}} " \
+          "{{.Config.StdinOnce}}'"
+    docker("run -d --name d1 busybox sleep 100")
+    docker("run --name d2 busybox true")
+    docker("run -i --name d3 busybox true")
+    docker("create --name d4 busybox true")
+    assert docker(f"inspect -f {fmt} d1 d2 d3 d4").out == (
+        "false false false false false\nfalse true true false false\n"
+        "true true true true true\nfalse true true false false\n")

@@ -159,13 +159,8 @@ class Container:
         return "bridge" if self.host.network_mode == "default" else self.host.network_mode
 
     def inspect(self) -> dict[str, Any]:
-        """`docker inspect` JSON for this container."""
+        """`docker inspect` JSON for this container, but `NetworkSettings` (the engine's networks know it)."""
         argv = self.argv
-        networks = {self.network: {
-            "IPAMConfig": None, "Links": None, "Aliases": None, "NetworkID": "", "EndpointID": "",
-            "Gateway": "", "IPAddress": "", "IPPrefixLen": 0, "IPv6Gateway": "",
-            "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "MacAddress": "", "DriverOpts": None,
-        }}
         return {
             "Id": self.id,
             "Created": rfc3339(self.created),
@@ -215,5 +210,4 @@ class Container:
             "GraphDriver": {"Data": self.layer_paths(), "Name": "overlay2"},
             "Mounts": [m.inspect() for m in self.mounts],
             "Config": dict(self.config),
-            "NetworkSettings": {"Networks": networks},
         }

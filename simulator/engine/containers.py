@@ -22,13 +22,15 @@ from typing import Any
 from ..backend.base import Process, ProcessSpec
 from ..model.events import Event
 from ..model.fs import origin
+from ..model.layer import Layer
 from ..model.image import short_id
 from ..model.units import ram_in_bytes
 from . import container_names, ports, signals, states
 from .container_env import daemon_env
 from .container_fs import ContainerFiles
+from .container_network import Network
 from .container_record import Container, HostConfig, Run
-from .init_layer import init_layer
+from .init_layer import hosts_file, init_layer
 from .errors import Conflict, DockerError, InvalidParameter, NotFound, StartError
 from .restart import RestartPolicy
 
@@ -66,6 +68,7 @@ class CreateOptions:
     labels: list[str] = field(default_factory=list)
     tty: bool = False
     interactive: bool = False
+    attach: bool = True        # False for `run -d` (cli run.go clears the Attach* fields and StdinOnce)
     hostname: str = ""         # --hostname; the short ID when empty
     cwd: str | None = None     # where relative bind-mount sources live (the scenario folder)
 
@@ -103,6 +106,7 @@ class Containers:
         self.engine = engine
         self.by_id: dict[str, Container] = {}
         self.files = ContainerFiles(engine)   # diff, commit, cp
+        self.network = Network(engine)        # addresses on the bridge, NetworkSettings
         self._pids = 1000
 
     # -- lookup ------------------------------------------------------------------------
@@ -212,9 +216,10 @@ class Containers:
         config = {
             "Hostname": "", "Domainname": "",
             "User": opts.user if opts.user is not None else base.get("User", ""),
-            "AttachStdin": opts.interactive, "AttachStdout": True, "AttachStderr": True,
+            "AttachStdin": opts.interactive and opts.attach, "AttachStdout": opts.attach,
+            "AttachStderr": opts.attach,
             **({"ExposedPorts": exposed} if exposed else {}),
-            "Tty": opts.tty, "OpenStdin": opts.interactive, "StdinOnce": opts.interactive,
+            "Tty": opts.tty, "OpenStdin": opts.interactive, "StdinOnce": opts.interactive and opts.attach,
             "Env": _merge_env(list(base.get("Env") or []), list(opts.env)) or None,
             "Cmd": cmd,
             "Image": image_ref,
@@ -279,10 +284,12 @@ class Containers:
             self._check_network(c)
             # DockerError (port taken): the state does not change
             self.engine.ports.start(c, publish_all=c.host.publish_all)
+            self._write_hosts(c, self.network.connect(c))
             self.engine.volumes.make_runtime_targets(c.id)
             process = self.engine.backend.start(c.id, spec)
         except StartError as err:
             self.engine.ports.release(c)
+            self.network.disconnect(c)
             c.running = c.restarting = False
             c.exit_code, c.error = err.exit_code, err.message
             self._move(c, source, "start-failed", err.message)
@@ -295,6 +302,15 @@ class Containers:
         self._move(c, source, transition, f"running {' '.join(c.argv)}")
         if c.host.memory and process.memory > c.host.memory:
             self._exit(c, KILL_EXIT, oom=True)
+
+    def _write_hosts(self, c: Container, ip: str) -> None:
+        """The runtime's /etc/hosts for this start, with the container's address on the bridge,
+        in the init layer below the container's writable layer."""
+        view = self.engine.backend.get(c.id)
+        lower = view.lower.child(Layer.of({"/etc/hosts": hosts_file(c.config["Hostname"], ip)}))
+        for fs in (view, getattr(view, "root", None)):   # a MountedFS shares its root view's lower
+            if fs is not None:
+                fs.lower = lower
 
     @staticmethod
     def _check_network(c: Container) -> None:
@@ -347,6 +363,7 @@ class Containers:
         run = c.current
         run.ended = self._now()
         self.engine.ports.release(c)
+        self.network.disconnect(c)
         c.pid, c.exit_code, c.finished_at, c.paused = 0, code, self._now(), False
         c.oom_killed = c.oom_killed or oom
         delay = c.restarts.should_restart(code, c.manually_stopped, (run.ended - run.started).total_seconds())
@@ -433,6 +450,7 @@ class Containers:
         """The process dies at once from a signal (no restart: the user asked for it)."""
         c.current.ended = self._now()
         self.engine.ports.release(c)
+        self.network.disconnect(c)
         c.pid, c.exit_code, c.finished_at = 0, code, self._now()
         c.running = c.paused = c.restarting = False
         self._move(c, source, transition, f"{detail}; exit code {code}")
@@ -535,6 +553,7 @@ class Containers:
         self.engine.volumes.release(c.id, remove_volumes)
         self.engine.images.release(c.id)
         self.engine.ports.release(c)
+        self.network.forget(c)
 
     def rename(self, ref: str, new_name: str) -> None:
         """`docker rename` (moby `daemon/rename.go`, 20.10 wording)."""
@@ -615,10 +634,11 @@ class Containers:
         self.run_until(self._now().timestamp())
 
     def inspect(self, ref: str) -> dict[str, Any]:
-        """`docker inspect` JSON, with the published ports."""
+        """`docker inspect` JSON, with the published ports and the network settings."""
         c = self.get(ref)
         data = c.inspect()
         data["HostConfig"]["PortBindings"] = ports.port_bindings_json(c.ports)
+        data["NetworkSettings"] = self.network.settings(c)
         data["NetworkSettings"]["Ports"] = self.engine.ports.settings(c.id)
         return data
 

@@ -142,8 +142,10 @@ def create(ctx, opts, args) -> int:
          interspersed=False)
 def run(ctx, opts, args) -> int:
     containers = ctx.engine.containers
+    options = _options(ctx, opts, args)
+    options.attach = not opts.detach
     try:
-        c = _create(ctx, args[0], _options(ctx, opts, args))
+        c = _create(ctx, args[0], options)
     except reference.InvalidReference as err:
         raise UsageError(str(err)) from None
     try:
