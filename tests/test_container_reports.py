@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import io
+import shlex
+
 import pytest
 
 
@@ -97,3 +100,41 @@ def test_attach_fields_follow_detach(docker):
     assert docker(f"inspect -f {fmt} d1 d2 d3 d4").out == (
         "false false false false false\nfalse true true false false\n"
         "true true true true true\nfalse true true false false\n")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _run_with_stdin(engine, tmp_path, line, stdin):
+    from simulator.cli import app, commands  # noqa: F401  (registers the commands)
+    out: list[str] = []
+    status = app.run(engine, shlex.split(line), str(tmp_path), out.append, out.append, stdin)
+    return status, "".join(out)
+
+
+def test_run_i_gives_the_clis_stdin_to_the_command(engine, tmp_path):
+    # Real 20.10: `echo 'echo hi' | docker run -i --rm busybox sh` prints hi; `printf abc |
+    # docker run -i busybox cat` prints abc; without -i the command reads nothing.
+    assert _run_with_stdin(engine, tmp_path, "run -i --rm busybox sh", io.StringIO("echo hi\n")) == (0, "hi\n")
+    assert _run_with_stdin(engine, tmp_path, "run -i --rm busybox cat", io.StringIO("abc")) == (0, "abc")
+    assert _run_with_stdin(engine, tmp_path, "run --rm busybox cat", io.StringIO("abc")) == (0, "")
+    assert _run_with_stdin(engine, tmp_path, "run -i --rm busybox cat", None) == (0, "")
+
+
+def test_it_without_a_terminal_is_refused_as_docker_does(engine, tmp_path, docker):
+    # Real 20.10 (stdin not a terminal): `run -it` -> "the input device is not a TTY", exit 1,
+    # nothing created; `-t` alone and `-dt` run normally.
+    assert _run_with_stdin(engine, tmp_path, "run -it --rm busybox echo hi", io.StringIO("")) == \
+        (1, "the input device is not a TTY\n")
+    r = docker("run -it --name x busybox echo hi")
+    assert (r.exit, r.output) == (1, "the input device is not a TTY\n")
+    assert docker("ps -aq").out == ""
+    assert docker("run -t --rm busybox echo hi").output == "hi\n"
+    assert docker("run -dt --rm busybox echo hi").exit == 0
+
+
+def test_it_on_a_terminal_says_it_is_not_modelled(engine, tmp_path):
+    status, text = _run_with_stdin(engine, tmp_path, "run -it --rm busybox sh", _Terminal(""))
+    assert status == 1 and text.startswith("simulator: an interactive terminal session (-it) is not modelled")

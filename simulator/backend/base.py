@@ -19,7 +19,8 @@ from ..model.layer import Layer
 
 @dataclass(frozen=True)
 class ProcessSpec:
-    """What to run (OCI runtime-spec `process`): argv, env as `K=V` strings, cwd, user."""
+    """What to run (OCI runtime-spec `process`): argv, env as `K=V` strings, cwd, user;
+    stdin: all the text the process can read from its standard input (`run -i`)."""
 
     argv: tuple[str, ...]
     env: tuple[str, ...] = ()
@@ -27,6 +28,7 @@ class ProcessSpec:
     user: str = ""
     init: bool = False          # `--init`: tini as PID 1 forwards signals to the command
     pid1: bool = True           # False for `exec`: signals are not special
+    stdin: str = ""
 
 
 @dataclass

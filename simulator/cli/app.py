@@ -16,7 +16,7 @@ What the user sees follows docker/cli 20.10:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 from ..engine.errors import BuildError, DockerError, NotModified, StartError
 from . import usage
@@ -49,7 +49,9 @@ class Context:
 
     engine: the Engine. cwd: the directory relative paths resolve against (build contexts,
     `cp`, `-v`). out/err: write text to stdout/stderr (kept in order). path: the command as
-    typed in canonical form, e.g. "docker container ls".
+    typed in canonical form, e.g. "docker container ls". stdin: the CLI's standard input
+    (`run -i` passes it to the container), None when there is none (`play`, tests): empty
+    and not a terminal.
     """
 
     engine: Any
@@ -57,6 +59,7 @@ class Context:
     out: Callable[[str], None]
     err: Callable[[str], None]
     path: str = "docker"
+    stdin: TextIO | None = None
 
 
 @dataclass
@@ -140,7 +143,7 @@ def _see(path: str) -> str:
     return "See '%s --help'.\n" % path
 
 
-def _run_command(engine, entry: _Entry, argv: list[str], cwd: str, out, err) -> int:
+def _run_command(engine, entry: _Entry, argv: list[str], cwd: str, out, err, stdin=None) -> int:
     cmd, path = entry.command, entry.path
     try:
         opts, args = parse_flags(cmd.flags, argv, cmd.interspersed)
@@ -157,7 +160,7 @@ def _run_command(engine, entry: _Entry, argv: list[str], cwd: str, out, err) -> 
         err('"%s" %s\n%s\nUsage:  %s\n\n%s\n' % (path, problem, _see(path), cmd.use_line(path), cmd.short))
         return 1
     reported = cmd.name in _REPORTED_AS_DOCKER
-    ctx = Context(engine, cwd, out, err, path)
+    ctx = Context(engine, cwd, out, err, path, stdin)
     try:
         return cmd.func(ctx, opts, args)
     except UsageError as e:
@@ -189,7 +192,7 @@ def _not_simulated(path: str, err) -> int:
     return 1
 
 
-def _run_group(engine, group: str, argv: list[str], cwd: str, out, err) -> int:
+def _run_group(engine, group: str, argv: list[str], cwd: str, out, err, stdin=None) -> int:
     if not argv or argv[0] in ("--help", "-h"):
         (out if argv else err)(usage.group_help(group))
         return 0
@@ -199,15 +202,17 @@ def _run_group(engine, group: str, argv: list[str], cwd: str, out, err) -> int:
         return 125
     entry = COMMANDS.get("%s %s" % (group, sub))
     if entry is not None:
-        return _run_command(engine, entry, argv[1:], cwd, out, err)
+        return _run_command(engine, entry, argv[1:], cwd, out, err, stdin)
     if usage.docker_knows("%s %s" % (group, sub)):
         return _not_simulated("%s %s" % (group, sub), err)
     err(usage.group_help(group))
     return 1
 
 
-def run(engine, argv: list[str], cwd: str, out: Callable[[str], None], err: Callable[[str], None]) -> int:
-    """Run one docker command line (`argv` without the leading "docker"); return its exit status."""
+def run(engine, argv: list[str], cwd: str, out: Callable[[str], None], err: Callable[[str], None],
+        stdin: TextIO | None = None) -> int:
+    """Run one docker command line (`argv` without the leading "docker"); return its exit status.
+    `stdin`: the CLI's standard input (see `Context`)."""
     try:
         opts, rest = parse_flags(usage.GLOBAL_FLAGS, argv, interspersed=False)
     except HelpRequested:
@@ -225,11 +230,11 @@ def run(engine, argv: list[str], cwd: str, out: Callable[[str], None], err: Call
     name = rest[0]
     if name in usage.GROUPS:
         if name in {alias.split()[0] for alias in COMMANDS if " " in alias}:
-            return _run_group(engine, name, rest[1:], cwd, out, err)
+            return _run_group(engine, name, rest[1:], cwd, out, err, stdin)
         return _not_simulated(name, err)
     entry = COMMANDS.get(name)
     if entry is not None:
-        return _run_command(engine, entry, rest[1:], cwd, out, err)
+        return _run_command(engine, entry, rest[1:], cwd, out, err, stdin)
     if usage.docker_knows(name):
         return _not_simulated(name, err)
     err("docker: '%s' is not a docker command.\nSee 'docker --help'\n" % name)

@@ -257,8 +257,10 @@ class Containers:
         return observe
 
     # -- start and the process model -------------------------------------------------------
-    def start(self, ref: str) -> bool:
+    def start(self, ref: str, stdin: str = "") -> bool:
         """Start a created or exited container; False when it was already running (HTTP 304).
+        `stdin`: what an attached client sends to the main process's standard input (`run -i`;
+        this run only: StdinOnce closes it).
 
         Raises StartError (126/127/128) when the process cannot start: the container keeps
         its state and records the exit code and the error, or is removed if it has `--rm`."""
@@ -268,7 +270,7 @@ class Containers:
         c.restarts.reset()
         c.manually_stopped = False
         try:
-            self._launch(c, "start")
+            self._launch(c, "start", stdin)
         except StartError:
             if c.host.auto_remove:   # moby 20.10 daemon/start.go: a failed start removes an AutoRemove container
                 self._remove(c, remove_volumes=True)
@@ -276,10 +278,10 @@ class Containers:
         self.run_until(self._now().timestamp())   # a process that ends at once has ended
         return True
 
-    def _launch(self, c: Container, transition: str) -> None:
+    def _launch(self, c: Container, transition: str, stdin: str = "") -> None:
         source = c.state
         spec = ProcessSpec(tuple(c.argv), tuple(daemon_env(c.config)), c.config.get("WorkingDir") or "/",
-                           c.config.get("User") or "", c.host.init, True)
+                           c.config.get("User") or "", c.host.init, True, stdin)
         try:
             self._check_network(c)
             # DockerError (port taken): the state does not change

@@ -74,7 +74,7 @@ class MemoryBackend(Backend):
         if not env.get("HOME"):   # runc setupUser: HOME from the user's passwd entry
             env["HOME"] = home(fs, uid)
         run = Run(fs, self.clock.now(), pid1=spec.pid1 and not spec.init)
-        ctx = Ctx(run, list(spec.argv), env, normpath(spec.cwd or "/"), uid, gid, "",
+        ctx = Ctx(run, list(spec.argv), env, normpath(spec.cwd or "/"), uid, gid, spec.stdin,
                   {1: Terminal(run, "stdout"), 2: Terminal(run, "stderr")})
         return self.run(ctx, lambda: execute(ctx, path))
 

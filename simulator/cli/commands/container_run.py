@@ -9,7 +9,8 @@ plain `Error response from daemon: <msg>` under `create` (1); a container that c
 gives `docker: Error response from daemon: <msg>.` and 126/127 (`runStartContainerErr`,
 125 for other failures such as a taken port, an unknown user or network; `-d` has printed the
 ID already), and an attached `run` then logs
-`error waiting for container: context canceled`.
+`error waiting for container: context canceled`. `run -i` sends the CLI's standard input to
+the container's main process; `-it` needs a terminal (`the input device is not a TTY`, 1).
 """
 
 from __future__ import annotations
@@ -144,12 +145,21 @@ def run(ctx, opts, args) -> int:
     containers = ctx.engine.containers
     options = _options(ctx, opts, args)
     options.attach = not opts.detach
+    terminal = ctx.stdin is not None and ctx.stdin.isatty()
+    if opts.interactive and opts.tty and not opts.detach:
+        if not terminal:   # cli 20.10 run.go CheckTty, before anything is created
+            ctx.err("the input device is not a TTY\n")
+            return 1
+        ctx.err("simulator: an interactive terminal session (-it) is not modelled; pipe the commands "
+                "instead: echo 'ls /' | docker run -i IMAGE sh\n")
+        return 1
     try:
         c = _create(ctx, args[0], options)
     except reference.InvalidReference as err:
         raise UsageError(str(err)) from None
+    attached = opts.interactive and not opts.detach and ctx.stdin is not None and not terminal
     try:
-        containers.start(c.id)
+        containers.start(c.id, ctx.stdin.read() if attached else "")
     except DockerError as err:
         if opts.detach:   # cli run.go prints the ID (from a goroutine) before it starts the container
             ctx.out(c.id + "\n")
