@@ -67,9 +67,10 @@ def test_run_detached_prints_the_full_id_and_rm_removes_on_exit(docker):
     assert run_ok(docker, "ps -a --format '{{.Names}}'").out == "dd\n"
 
 
-def test_run_it_is_accepted(docker):
-    r = run_ok(docker, f"run -it --rm {NET} busybox echo hi")
-    assert "hi" in r.out
+def test_run_it_needs_a_terminal_create_it_is_accepted(docker):
+    # real 20.10 with stdin not a terminal: `the input device is not a TTY`, exit 1
+    r = docker(f"run -it --rm {NET} busybox echo hi")
+    assert (r.exit, r.output) == (1, "the input device is not a TTY\n")
     assert run_ok(docker, f"create -it {NET} --name tty busybox").exit == 0
     assert run_ok(docker, "inspect --format '{{.Config.Tty}} {{.Config.OpenStdin}}' tty").out == "true true\n"
 
