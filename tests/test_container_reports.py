@@ -138,3 +138,14 @@ def test_it_without_a_terminal_is_refused_as_docker_does(engine, tmp_path, docke
 def test_it_on_a_terminal_says_it_is_not_modelled(engine, tmp_path):
     status, text = _run_with_stdin(engine, tmp_path, "run -it --rm busybox sh", _Terminal(""))
     assert status == 1 and text.startswith("simulator: an interactive terminal session (-it) is not modelled")
+
+
+def test_bind_mounts_never_change_the_real_folder_but_docker_cp_does(docker, tmp_path):
+    (tmp_path / "v").mkdir()
+    (tmp_path / "v" / "keep.txt").write_text("keep\n")
+    assert docker(f"run --rm -v {tmp_path}/v:/v busybox rm /v/keep.txt").exit == 0
+    assert (tmp_path / "v" / "keep.txt").read_text() == "keep\n"
+    assert docker(f"run --name wr -v {tmp_path}/v:/v busybox sh -c 'echo new > /v/new.txt; ls /v'").out == "new.txt\n"
+    assert not (tmp_path / "v" / "new.txt").exists()
+    assert docker("cp wr:/v/new.txt got.txt").exit == 0     # asked for: written to the host
+    assert (tmp_path / "got.txt").read_text() == "new\n"

@@ -158,23 +158,31 @@ def test_read_only_mount():
     assert err.value.code == errno.EROFS
 
 
-def test_bind_mount_of_a_folder_in_the_working_directory_is_the_real_folder(tmp_path):
+def test_bind_mount_of_a_folder_in_the_working_directory_starts_from_it_and_never_writes_it(tmp_path):
+    # The real folder is copied when the first container binding it is created; writes stay
+    # in the simulation (docs/fidelity.md, bind mounts).
     (tmp_path / "host").mkdir()
     (tmp_path / "host" / "note.txt").write_text("from host\n")
-    root = UnionFS(Tree({}))
-    vols, _ = make_volumes({ID: root})
+    vols, _ = make_volumes({ID: UnionFS(Tree({})), "e" * 64: UnionFS(Tree({}))})
     mounts = vols.attach(ID, None, [f"{tmp_path}/host:/h", f"{tmp_path}/made:/m"], cwd=str(tmp_path))
     assert mounts[0].inspect() == {"Type": "bind", "Source": f"{tmp_path}/host", "Destination": "/h",
                                    "Mode": "", "RW": True, "Propagation": "rprivate"}
+    (tmp_path / "host" / "later.txt").write_text("added after create\n")
     view = vols.engine.backend.views[ID]
     assert view.read("/h/note.txt") == b"from host\n"
+    assert not view.exists("/h/later.txt")
     view.write("/h/out.txt", b"from container\n")
     view.mkdir("/m/sub")
     view.remove("/h/note.txt")
-    assert (tmp_path / "host" / "out.txt").read_text() == "from container\n"
-    assert not (tmp_path / "host" / "note.txt").exists()
-    assert (tmp_path / "made" / "sub").is_dir()
+    assert sorted(p.name for p in (tmp_path / "host").iterdir()) == ["later.txt", "note.txt"]
+    assert (tmp_path / "host" / "note.txt").read_text() == "from host\n"
+    assert not (tmp_path / "made").exists()
     assert view.changes() == [("A", "/h"), ("A", "/m")]
+    # a second container binding the folder (or the one above it) sees the simulated host
+    vols.attach("e" * 64, None, [f"{tmp_path}:/w"], cwd=str(tmp_path))
+    other = vols.engine.backend.views["e" * 64]
+    assert other.listdir("/w/host") == ["out.txt"]
+    assert other.listdir("/w/made") == ["sub"]
 
 
 def test_bind_mount_outside_the_working_directory_stays_simulated(tmp_path):

@@ -10,7 +10,8 @@ SRC names a volume. `Mount` is one mount point of a container, shaped like the
 union view, with each mount's own store laid over its destination. Paths under a
 mount point are read from and written to the mount's store, so they never reach the
 container's writable layer (nor `docker diff`, nor `docker commit`); the mount point
-directory itself is created in the container's layer, as runc does.
+directory itself is created in the container's layer, as runc does. `read_folder` reads a real
+host folder, which bind mounts start from (volumes.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
-import shutil
 import stat as statmod
 from dataclasses import dataclass
 from typing import Any
@@ -242,73 +242,9 @@ class MountedFS(UnionFS):
             raise _outer(err, path) from None
 
 
-class HostDirFS(UnionFS):
-    """A real host folder as a store: loaded when mounted, every change written through.
-
-    Used for bind mounts of folders inside the scenario's working directory, so a
-    container's writes appear on the host and the host's files appear in the container.
-    Owners are shown as root; file modes are kept.
-    """
-
-    def __init__(self, folder: str):
-        os.makedirs(folder, exist_ok=True)
-        self.folder = folder
-        super().__init__(Tree(_read_folder(folder)))
-
-    def _host(self, path: str) -> str:
-        return os.path.join(self.folder, path.lstrip("/"))
-
-    def _sync(self, path: str) -> None:
-        """Make the host path match the view at `path` (and below it)."""
-        host = self._host(path)
-        entry = self.get(path)
-        if os.path.lexists(host) and (entry is None or entry.kind is not Kind.DIR or not os.path.isdir(host)
-                                      or os.path.islink(host)):
-            if os.path.isdir(host) and not os.path.islink(host):
-                shutil.rmtree(host)
-            else:
-                os.unlink(host)
-        if entry is None:
-            return
-        if entry.kind is Kind.DIR:
-            os.makedirs(host, exist_ok=True)
-            os.chmod(host, entry.mode)
-            for name in self.listdir(path):
-                self._sync(posixpath.join(path, name))
-        elif entry.kind is Kind.SYMLINK:
-            os.symlink(entry.target, host)
-        else:
-            with open(host, "wb") as out:
-                for chunk in entry.content.chunks() if entry.content else ():
-                    out.write(chunk)
-            os.chmod(host, entry.mode)
-
-    def _put(self, path: str, entry: Entry) -> None:
-        super()._put(path, entry)
-        self._sync(path)
-
-    def write(self, path: str, data: bytes | Content, append: bool = False, mode: int = 0o644,
-              uid: int = 0, gid: int = 0) -> None:
-        super().write(path, data, append=append, mode=mode, uid=uid, gid=gid)
-        self._sync(self.resolve(path))
-
-    def set_meta(self, path: str, mode: int | None = None, uid: int | None = None,
-                 gid: int | None = None, touch: bool = False) -> None:
-        super().set_meta(path, mode=mode, uid=uid, gid=gid, touch=touch)
-        self._sync(self.resolve(path))
-
-    def link(self, existing: str, path: str) -> None:
-        super().link(existing, path)
-        self._sync(self.resolve(path, follow=False))
-
-    def remove(self, path: str, recursive: bool = False) -> None:
-        real = self.resolve(path, follow=False)
-        super().remove(path, recursive=recursive)
-        self._sync(real)
-
-
-def _read_folder(folder: str) -> dict[str, Entry]:
-    """path -> Entry for everything below a host folder (symlinks not followed)."""
+def read_folder(folder: str) -> dict[str, Entry]:
+    """path -> Entry for everything below a real host folder (symlinks not followed; owners
+    shown as root, modes kept); {} when it does not exist."""
     entries: dict[str, Entry] = {}
     for top, dirs, files in os.walk(folder):
         dirs.sort()

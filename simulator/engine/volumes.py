@@ -31,7 +31,7 @@ from ..model.fs import Tree, UnionFS
 from ..model.image import Image, short_id
 from ..model.layer import Kind
 from .errors import Conflict, InvalidParameter, NotFound
-from .mounts import HostDirFS, MountedFS, Mount, parse_volume_spec
+from .mounts import MountedFS, Mount, parse_volume_spec, read_folder
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")   # moby `names.RestrictedNamePattern`
 VOLUMES_ROOT = "/var/lib/docker/volumes"
@@ -83,7 +83,8 @@ class Volumes:
         self.engine = engine
         self.volumes: dict[str, Volume] = {}
         self.mounts: dict[str, list[Mount]] = {}     # container ID -> its mounts
-        self.host = UnionFS(Tree({}))                 # the simulated host, for binds outside the cwd
+        self.host = UnionFS(Tree({}))                 # the simulated host, which bind mounts show
+        self.copied: list[str] = []                   # real folders copied into `host` so far
 
     # -- the volume store ---------------------------------------------------------------
     def create(self, name: str | None = None, driver: str = "local", labels: dict[str, str] | None = None,
@@ -141,8 +142,8 @@ class Volumes:
         """Set up a new container's mounts: `-v` values (`binds`), then the image's VOLUMEs.
 
         Creates missing volumes, copies the image's content into empty ones, and records
-        the container as a user of each. `cwd` is the folder bind mounts may reach on the
-        real host (the scenario's working directory); other host paths are simulated.
+        the container as a user of each. Bind mounts show the simulated host (`host`);
+        `cwd` is the folder whose real content it starts from (see `_bind`).
         Raises InvalidParameter with the daemon's message, creating nothing.
         """
         specs = [parse_volume_spec(b) for b in binds]
@@ -224,30 +225,41 @@ class Volumes:
                                f"empty volume {_shown(volume.name)}", {"name": volume.name, "destination": dest}))
 
     def _bind(self, source: str, dest: str, mode: str, cwd: str | None) -> Mount:
+        """A bind mount of the simulated host folder `source`. A folder inside the working
+        directory `cwd` is first copied from the real host, the first time a container binds
+        it (or a folder above it): later changes on either side are not seen by the other,
+        and nothing a container does reaches the real files. A missing source is created,
+        as Docker does for `-v`, in the simulated host only."""
         rw = "ro" not in mode.split(",")
-        if not _on_real_host(source, cwd):
-            self.host.mkdir(source, parents_too=True)
-        return Mount("bind", "", source, dest, mode, rw, True, self._bind_store(source, cwd))
-
-    def _bind_store(self, source: str, cwd: str | None) -> UnionFS:
         if _on_real_host(source, cwd):
-            return HostDirFS(source)
-        return _Subtree(self.host, source)
+            self._copy_real_folder(source)
+        self.host.mkdir(source, parents_too=True)
+        return Mount("bind", "", source, dest, mode, rw, True, _Subtree(self.host, source))
+
+    def _copy_real_folder(self, folder: str) -> None:
+        folder = posixpath.normpath(folder)
+        if any(folder == done or folder.startswith(done.rstrip("/") + "/") for done in self.copied):
+            return
+        self.host.mkdir(folder, parents_too=True)
+        copied = 0
+        for path, entry in read_folder(folder).items():
+            full = folder.rstrip("/") + path
+            if not any(full == done or full.startswith(done.rstrip("/") + "/") for done in self.copied):
+                self.host.upper[full] = entry
+                copied += 1
+        self.copied.append(folder)
+        self.engine.emit(Event("volume.bind_copied", f"host folder {folder} ({copied} entries) copied into the "
+                               "simulation for bind mounts; containers change the copy, never the real files",
+                               {"source": folder, "entries": copied}))
 
     def mounts_of(self, container_id: str) -> list[Mount]:
         return list(self.mounts.get(container_id, []))
 
-    def wrap(self, container_id: str, fs: UnionFS, cwd: str | None = None) -> UnionFS:
-        """The container's view with its mounts over it (the view itself when it has none).
-
-        Call at each start (and exec): bind mounts of real host folders are read afresh.
-        """
+    def wrap(self, container_id: str, fs: UnionFS) -> UnionFS:
+        """The container's view with its mounts over it (the view itself when it has none)."""
         mounts = self.mounts.get(container_id)
         if not mounts:
             return fs
-        for mount in mounts:
-            if mount.kind == "bind" and isinstance(mount.fs, HostDirFS):
-                mount.fs = HostDirFS(mount.fs.folder)
         return MountedFS(fs, mounts)
 
     def release(self, container_id: str, remove_anonymous: bool) -> list[str]:
