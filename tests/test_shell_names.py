@@ -25,3 +25,9 @@ def stderr(backend, argv):
 ])
 def test_the_shell_names_itself_as_invoked(backend, argv, code, text):
     assert stderr(backend, argv) == (code, text)
+
+
+def test_prefix_and_suffix_removal(backend):
+    # busybox 1.35: `v=abc.tar.gz; echo ${v#*.} ${v##*.} ${v%.*} ${v%%.*} ${#v}`
+    p = backend.start("c", ProcessSpec(("sh", "-c", "v=abc.tar.gz; echo ${v#*.} ${v##*.} ${v%.*} ${v%%.*} ${#v}")))
+    assert "".join(t for _, s, t in p.output if s == "stdout") == "tar.gz gz abc.tar abc 10\n"

@@ -108,7 +108,7 @@ class Expansion:
     def param(self, part: tuple) -> str:
         _, name, op, arg, _quoted = part
         value = self.lookup(name)
-        if op == "#":
+        if op == "#" and arg is None:   # ${#VAR}; ${VAR#pattern} has an arg
             return str(len(value or ""))
         if not op:
             return value or ""
@@ -136,9 +136,8 @@ class Expansion:
                 if fnmatch.fnmatchcase(value[k:], pat):
                     return value[:k]
             return value
-        cuts = range(0, len(value) + 1) if op == "#" or op == "#" else range(len(value), -1, -1)
-        if op == "##":
-            cuts = range(len(value), -1, -1)
+        # `#` strips the shortest matching prefix, `##` the longest
+        cuts = range(0, len(value) + 1) if op == "#" else range(len(value), -1, -1)
         for k in cuts:
             if fnmatch.fnmatchcase(value[:k], pat):
                 return value[k:]
