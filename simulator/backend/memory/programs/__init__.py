@@ -101,13 +101,18 @@ def execute(ctx: Ctx, path: str) -> int:
     return fn(ctx)
 
 
+def _run_sh(ctx: Ctx) -> int:
+    # Imported when first run: the shell package itself imports programs.runtime.
+    from ..shell import run_sh
+    return run_sh(ctx)
+
+
 def _load() -> None:
     from . import files, hello, text, system, servers, packages  # noqa: F401  (registration)
-    from .. import shell
     # bash and dash run the same POSIX shell (their own error wording and bash-only
     # syntax are not simulated; docs/fidelity.md says so).
     for name in ("sh", "ash", "bash", "dash"):
-        PROGRAMS[name] = shell.run_sh
+        PROGRAMS[name] = _run_sh
 
 
 _load()
