@@ -57,7 +57,7 @@ def _docker(argv: list[str]) -> int:
     except state.StateError as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
-    status = app.run(engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr))
+    status = app.run(engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr), stdin=sys.stdin)
     state.save(folder, engine)
     return status
 
