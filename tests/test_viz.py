@@ -110,7 +110,7 @@ def test_union_view_whiteout_and_opaque_in_image_layers():
 def test_container_lifecycle_from_the_table(recorded):
     trace, engine, _ = recorded
     step = trace[7]                                   # create
-    d = viz.container_lifecycle(step.state, "c1", step.event)
+    d = viz.container_lifecycle(step.state, "c1", step.event, full=True)
     assert d.graph.number_of_edges() == len(TRANSITIONS)
     assert {(e.source, e.target, e.name) for e in TRANSITIONS} == {
         (d.graph.nodes[u]["state"], d.graph.nodes[v]["state"], k) for u, v, k in d.graph.edges(keys=True)}
@@ -118,17 +118,58 @@ def test_container_lifecycle_from_the_table(recorded):
     assert [(u, v, k) for u, v, k, a in d.graph.edges(keys=True, data=True) if a["highlight"]] == [
         ("s_new", "s_created", "create")]
     assert "s_new -> s_created [label=create color=red penwidth=3]" in d.dot
-    assert viz.container_lifecycle().dot.count("penwidth=3") == 0
+    assert viz.container_lifecycle(full=True).dot.count("penwidth=3") == 0
+
+
+def test_container_lifecycle_default_view_after_create(recorded):
+    trace, _, _ = recorded
+    step = trace[7]                                   # create: (new) -> created
+    d = viz.container_lifecycle(step.state, "c1", step.event)
+    labelled = {(u, v, k): a["label"] for u, v, k, a in d.graph.edges(keys=True, data=True) if not a.get("faint")}
+    # the edge just taken, and from `created`: start, a failed start, restart, rm (rm -f is the same edge)
+    assert labelled == {("s_new", "s_created", "create"): "create",
+                        ("s_created", "s_created", "start-failed"): "start fails",
+                        ("s_created", "s_running", "start"): "start",
+                        ("s_created", "s_running", "manual-restart"): "restart",
+                        ("s_created", "s_removing", "remove"): "rm"}
+    assert "s_created -> s_removing [label=rm]" in d.dot
+    assert "s_created -> s_running [label=start]" in d.dot
+    faint = [(u, v) for u, v, a in d.graph.edges(data=True) if a.get("faint")]
+    # one grey edge per other linked pair, e.g. running -> exited stands for die, oom-kill, stop, kill
+    assert ("s_running", "s_exited") in faint and ("s_removing", "s_removed") in faint
+    assert len(faint) == len(set(faint)) and not set(faint) & {(u, v) for u, v, _ in labelled}
+    assert "s_running -> s_exited [arrowsize=0.5 color=grey80]" in d.dot
+    assert "[label=die" not in d.dot and "s_running -> s_paused [label" not in d.dot
+    assert d.graph.graph["summary"] == ("container state: created; just now: the writable layer is prepared "
+                                        "over the image; no process runs yet")
+    assert len(d.graph.nodes) == 9                    # the seven states, (new) and (removed)
 
 
 def test_image_lifecycle(recorded):
     trace, engine, _ = recorded
-    step = trace[4]                                   # tag demo:1
+    step = trace[4]                                   # tag demo:1, which had no tag: dangling -> tagged
     d = viz.image_lifecycle(step.state, event=step.event)
     assert [n for n, a in d.graph.nodes(data=True) if a["highlight"]] == ["s_tagged"]
-    assert sorted((u, v) for u, v, k, a in d.graph.edges(keys=True, data=True) if a["highlight"]) == [
-        ("s_dangling", "s_tagged"), ("s_tagged", "s_tagged")]
+    assert [(u, v) for u, v, k, a in d.graph.edges(keys=True, data=True) if a["highlight"]] == [
+        ("s_dangling", "s_tagged")]
+    labelled = {(u, v): a["label"] for u, v, a in d.graph.edges(data=True) if not a.get("faint")}
+    assert labelled == {("s_dangling", "s_tagged"): "tag", ("s_tagged", "s_tagged"): "tag",
+                        ("s_tagged", "s_pushed"): "push", ("s_tagged", "s_dangling"): "build, rmi",
+                        ("s_tagged", "s_removed"): "rmi"}
+    assert d.graph.graph["summary"] == "image state: tagged; just now: a name now points at the image"
+    full = viz.image_lifecycle(step.state, event=step.event, full=True)
+    assert full.graph.number_of_edges() == 12          # 13 table rows, two share (tagged, dangling, untagged)
     assert viz.image_state(engine, "sha256:" + "0" * 64) == "(removed)"
+
+
+def test_image_lifecycle_second_tag_is_tagged_to_tagged():
+    engine, _ = world()
+    from simulator.model.reference import parse
+    engine.images.tag(parse("again:1"), engine.images.find("demo:1").id)
+    event = engine.events.log[-1]
+    d = viz.image_lifecycle(engine, event=event)
+    assert [(u, v) for u, v, a in d.graph.edges(data=True) if a["highlight"]] == [("s_tagged", "s_tagged")]
+    assert d.graph.graph["summary"] == "image state: tagged; just now: one more name points at the same image ID"
 
 
 def test_storage(recorded):
@@ -141,9 +182,22 @@ def test_storage(recorded):
         ("Local Volumes", "1", "0", "0B", "0B"), ("Build Cache", "0", "0", "0B", "0B")]
     demo2 = d.graph.nodes["i_" + short_id(engine.images.find("demo:2").id)]
     assert (demo2["size"], demo2["shared_size"], demo2["unique_size"], demo2["containers"]) == (1046, 1041, 5, 0)
+    assert "shared 1.04kB | unique 5B" in demo2["label"]
     assert d.graph.nodes["c_" + cid[:12]]["size_rw"] == 56
     assert ("c_" + cid[:12], "i_" + short_id(engine.images.find("demo:1").id)) in d.graph.edges
     assert "subgraph cluster_volumes" in d.dot and "data\\n0B, 0 links" in d.dot
+
+
+def test_storage_rows_are_sized_by_bytes(recorded):
+    _, engine, _ = recorded
+    d = viz.storage(engine)
+    rows = {d.graph.nodes[n]["row"]: d.graph.nodes[n] for n in d.graph if d.graph.nodes[n]["kind"] == "df"}
+    # images 1,052 bytes is the largest: 4.00 in; containers 56 bytes: 1.2 + 2.8 * 56 / 1052 = 1.349 -> 1.35;
+    # volumes and the build cache hold 0 bytes: the narrowest, 1.20
+    assert {k: (r["bytes"], r["width"]) for k, r in rows.items()} == {
+        "images": (1052, 4.0), "containers": (56, 1.35), "volumes": (0, 1.2), "cache": (0, 1.2)}
+    assert 'df_cache [label="Build Cache\\n0B\\n0 total, 0 active\\nreclaimable 0B" fillcolor=grey95 fontsize=8' in d.dot
+    assert "cluster_cache" not in d.dot and "summary" not in d.graph
 
 
 def test_same_world_same_dot():

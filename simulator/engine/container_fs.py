@@ -15,7 +15,7 @@ from typing import Iterable
 
 import dockerfile
 
-from ..model.events import Event
+from ..model.events import Event, plural
 from ..model.fs import FSError
 from ..model.image import Image
 from ..model.layer import Entry, Kind, normpath
@@ -119,13 +119,12 @@ class ContainerFiles:
             "history": history + [entry], "parent": parent.id,
             "rootfs": {"type": "layers", "diff_ids": diff_ids},
         }
-        image = self.engine.images.add_image(Image.from_config(body))
+        image = self.engine.images.add_image(Image.from_config(body), refs=[target] if target else [])
         self.engine.emit(Event("image.committed", f"the writable layer of {c.name} became image "
                                f"{image.short_id} on top of {parent.short_id}"
+                               + (f", tagged {target}" if target else "")
                                + (" (nothing changed: no new layer)" if layer.empty else ""),
                                {"id": image.id, "container": c.id, "parent": parent.id}))
-        if target:
-            self.engine.images.tag(target, image.id)
         return image
 
     # -- cp --------------------------------------------------------------------------------
@@ -171,18 +170,19 @@ class ContainerFiles:
             raise NotFound(f"No such container:path: {ref}:{dest}")
         else:
             place = lambda rel: target + rel[len(root):]  # noqa: E731
-        for rel, entry, data in items:
-            path = place(rel)
-            if entry.kind is Kind.DIR:
-                if not fs.exists(path):
-                    fs.mkdir(path, entry.mode, uid=entry.uid, gid=entry.gid)
-            elif entry.kind is Kind.SYMLINK:
-                if fs.exists(path, follow=False):
-                    fs.remove(path, recursive=True)
-                fs.symlink(entry.target, path)
-            else:
-                fs.write(path, data, mode=entry.mode, uid=entry.uid, gid=entry.gid)
-        self.engine.emit(Event("container.cp", f"{len(items)} entries copied into {c.name}:{dest}; "
-                               "they land in the container's writable layer",
-                               {"id": c.id, "dest": dest}))
+        with self.engine.containers.file_events.held("docker cp"):
+            for rel, entry, data in items:
+                path = place(rel)
+                if entry.kind is Kind.DIR:
+                    if not fs.exists(path):
+                        fs.mkdir(path, entry.mode, uid=entry.uid, gid=entry.gid)
+                elif entry.kind is Kind.SYMLINK:
+                    if fs.exists(path, follow=False):
+                        fs.remove(path, recursive=True)
+                    fs.symlink(entry.target, path)
+                else:
+                    fs.write(path, data, mode=entry.mode, uid=entry.uid, gid=entry.gid)
+            self.engine.emit(Event("container.cp", f"{plural(len(items), 'entry', 'entries')} copied into "
+                                   f"{c.name}:{dest}; they land in the container's writable layer",
+                                   {"id": c.id, "dest": dest}))
         self.engine.containers.files_changed()

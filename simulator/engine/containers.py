@@ -15,13 +15,14 @@ tini in front of it.
 
 from __future__ import annotations
 
+import posixpath
+import shlex
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..backend.base import Process, ProcessSpec
 from ..model.events import Event
-from ..model.fs import origin
 from ..model.layer import Layer
 from ..model.image import short_id
 from ..model.units import ram_in_bytes
@@ -30,6 +31,7 @@ from .container_env import daemon_env
 from .container_fs import ContainerFiles
 from .container_network import Network
 from .container_record import Container, HostConfig, Run
+from .file_events import FileEvents
 from .init_layer import hosts_file, init_layer
 from .errors import Conflict, DockerError, InvalidParameter, NotFound, StartError
 from .restart import RestartPolicy
@@ -99,6 +101,11 @@ def _merge_env(base: list[str], extra: list[str]) -> list[str]:
     return list(out.values())
 
 
+def _program(argv) -> str:
+    """The program a process runs, as a learner names it: `/bin/sh` -> `sh`."""
+    return posixpath.basename(argv[0]) if argv else ""
+
+
 class Containers:
     """The daemon's containers. `engine` gives clock, ids, images, backend, volumes, ports, emit."""
 
@@ -107,6 +114,7 @@ class Containers:
         self.by_id: dict[str, Container] = {}
         self.files = ContainerFiles(engine)   # diff, commit, cp
         self.network = Network(engine)        # addresses on the bridge, NetworkSettings
+        self.file_events = FileEvents(engine)  # fs.* events, held while a process works
         self._pids = 1000
 
     # -- lookup ------------------------------------------------------------------------
@@ -178,16 +186,18 @@ class Containers:
                       image_chain=tuple(reversed(image.chain_ids)))
         image_view = self.engine.images.tree(image)
         view = image_view.child(init_layer(image_view, config["Hostname"]))
-        self.engine.backend.prepare(cid, view, self._observer(c))
+        self.engine.backend.prepare(cid, view, self.file_events.observer(c))
         self.by_id[cid] = c
-        try:
-            c.ports = bindings
-            c.mounts = self.engine.volumes.attach(cid, image, list(opts.volumes), opts.cwd)
-            self.engine.images.retain(cid, image)
-        except DockerError:
-            self._forget(c, remove_volumes=True)
-            raise
-        self._move(c, states.NEW, "create", f"from image {image_ref} ({image.short_id})")
+        with self.file_events.held():   # mount points made in the writable layer: told after "created"
+            try:
+                c.ports = bindings
+                c.mounts = self.engine.volumes.attach(cid, image, list(opts.volumes), opts.cwd)
+                self.engine.images.retain(cid, image)
+            except DockerError:
+                self.file_events.discard()
+                self._forget(c, remove_volumes=True)
+                raise
+            self._move(c, states.NEW, "create", f"from image {image_ref} ({image.short_id})")
         return c
 
     def _check_free(self, name: str) -> None:
@@ -235,27 +245,6 @@ class Containers:
             config["StopSignal"] = stop_signal
         return config
 
-    def _observer(self, c: Container):
-        sentences = {
-            "copy-up": "copy-up: {path} copied from {source} into the writable layer of container {name} "
-                       "before the change",
-            "whiteout": "whiteout: {path} deleted in container {name}; a whiteout in its writable layer "
-                        "hides the copy in {source}, which stays unchanged",
-            "opaque": "opaque directory: {path} made again in container {name}; it is marked opaque so "
-                      "what {source} held below it stays hidden",
-        }
-
-        def observe(what: str, path: str, entry) -> None:
-            kind = {"copy-up": "fs.copy_up", "whiteout": "fs.whiteout", "opaque": "fs.opaque"}[what]
-            image = self.engine.images.images.get(c.image_id)
-            layers = [self.engine.images.layers[d] for d in image.diff_ids] if image else []
-            index = origin(layers, path)
-            source = "the init layer" if index is None else f"layer {index + 1}"   # layers count from 1, bottom up
-            self.engine.emit(Event(kind, sentences[what].format(path=path, source=source, name=c.name),
-                                   {"container": c.id, "path": path,
-                                    "layer": None if index is None else index + 1}))
-        return observe
-
     # -- start and the process model -------------------------------------------------------
     def start(self, ref: str, stdin: str = "") -> bool:
         """Start a created or exited container; False when it was already running (HTTP 304).
@@ -282,26 +271,28 @@ class Containers:
         source = c.state
         spec = ProcessSpec(tuple(c.argv), tuple(daemon_env(c.config)), c.config.get("WorkingDir") or "/",
                            c.config.get("User") or "", c.host.init, True, stdin)
-        try:
-            self._check_network(c)
-            # DockerError (port taken): the state does not change
-            self.engine.ports.start(c, publish_all=c.host.publish_all)
-            self._write_hosts(c, self.network.connect(c))
-            self.engine.volumes.make_runtime_targets(c.id)
-            process = self.engine.backend.start(c.id, spec)
-        except StartError as err:
-            self.engine.ports.release(c)
-            self.network.disconnect(c)
-            c.running = c.restarting = False
-            c.exit_code, c.error = err.exit_code, err.message
-            self._move(c, source, "start-failed", err.message)
-            raise
-        self._pids += 1
-        c.running, c.paused, c.restarting, c.oom_killed = True, False, False, False
-        c.restart_due, c.exit_code, c.error, c.pid = None, 0, "", self._pids
-        c.started_at = self._now()
-        c.runs.append(Run(c.started_at, process))
-        self._move(c, source, transition, f"running {' '.join(c.argv)}")
+        # the process starts, then its file work happens: file events are told after the move
+        with self.file_events.held(_program(c.argv)):
+            try:
+                self._check_network(c)
+                # DockerError (port taken): the state does not change
+                self.engine.ports.start(c, publish_all=c.host.publish_all)
+                self._write_hosts(c, self.network.connect(c))
+                self.engine.volumes.make_runtime_targets(c.id)
+                process = self.engine.backend.start(c.id, spec)
+            except StartError as err:
+                self.engine.ports.release(c)
+                self.network.disconnect(c)
+                c.running = c.restarting = False
+                c.exit_code, c.error = err.exit_code, err.message
+                self._move(c, source, "start-failed", err.message)
+                raise
+            self._pids += 1
+            c.running, c.paused, c.restarting, c.oom_killed = True, False, False, False
+            c.restart_due, c.exit_code, c.error, c.pid = None, 0, "", self._pids
+            c.started_at = self._now()
+            c.runs.append(Run(c.started_at, process))
+            self._move(c, source, transition, f"running {shlex.join(c.argv)}")
         if c.host.memory and process.memory > c.host.memory:
             self._exit(c, KILL_EXIT, oom=True)
 
@@ -364,8 +355,6 @@ class Containers:
         """The main process ended with `code`: exited, or restarting if the policy says so."""
         run = c.current
         run.ended = self._now()
-        self.engine.ports.release(c)
-        self.network.disconnect(c)
         c.pid, c.exit_code, c.finished_at, c.paused = 0, code, self._now(), False
         c.oom_killed = c.oom_killed or oom
         delay = c.restarts.should_restart(code, c.manually_stopped, (run.ended - run.started).total_seconds())
@@ -374,11 +363,18 @@ class Containers:
             c.restart_due = self._now() + timedelta(seconds=delay)
             self._move(c, states.RUNNING, "restart-scheduled",
                        f"exit code {code}; restart {c.restart_count} in {delay:g}s")
+            self._unplug(c)
             return
         c.running = c.restarting = False
         self._move(c, states.RUNNING, "oom-kill" if oom else "die", f"exit code {code}")
+        self._unplug(c)
         if c.host.auto_remove:
             self._remove(c, remove_volumes=True)
+
+    def _unplug(self, c: Container) -> None:
+        """After the process ended: its host ports and bridge address are free again."""
+        self.engine.ports.release(c)
+        self.network.disconnect(c)
 
     def _auto_restart(self, c: Container) -> None:
         try:
@@ -451,11 +447,10 @@ class Containers:
              auto_remove: bool = True) -> None:
         """The process dies at once from a signal (no restart: the user asked for it)."""
         c.current.ended = self._now()
-        self.engine.ports.release(c)
-        self.network.disconnect(c)
         c.pid, c.exit_code, c.finished_at = 0, code, self._now()
         c.running = c.paused = c.restarting = False
         self._move(c, source, transition, f"{detail}; exit code {code}")
+        self._unplug(c)
         if c.host.auto_remove and auto_remove:
             self._remove(c, remove_volumes=True)
 
@@ -605,14 +600,15 @@ class Containers:
         spec = ProcessSpec(tuple(argv), tuple(daemon_env(c.config, list(env))),
                            workdir or c.config.get("WorkingDir") or "/",
                            user if user is not None else c.config.get("User") or "", False, False)
-        process = self.engine.backend.start(c.id, spec)
-        self.engine.emit(Event("container.exec", f"container {c.name}: {' '.join(argv)} runs next to the "
-                               "main process, in the same namespaces and filesystem",
-                               {"id": c.id, "argv": list(argv), "exit_code": process.exit_code}))
+        with self.file_events.held(_program(argv)):
+            process = self.engine.backend.start(c.id, spec)
+            self.engine.emit(Event("container.exec", f"container {c.name}: {shlex.join(argv)} runs next to "
+                                   "the main process, in the same namespaces and filesystem",
+                                   {"id": c.id, "argv": list(argv), "exit_code": process.exit_code}))
         self.files_changed()
         if not detach:
             if process.runs_for is None:
-                raise WouldBlockForever(f"{' '.join(argv)} never ends; run it with docker exec -d")
+                raise WouldBlockForever(f"{shlex.join(argv)} never ends; run it with docker exec -d")
             self._advance(process.runs_for)
         return process
 
@@ -625,14 +621,15 @@ class Containers:
             if not c.running or c.restarting or c.paused or run is None or run.ended:
                 continue
             before = run.process
-            after = self.engine.backend.resume(c.id, before, (self._now() - run.started).total_seconds())
-            if after is None:
-                continue
-            run.process = after
-            if after.runs_for is not None or after.output != before.output:
-                self.engine.emit(Event("container.wake", f"container {c.name}: its main process was waiting "
-                                       "for the files to change; it looks again and goes on",
-                                       {"id": c.id, "exits": after.runs_for is not None}))
+            with self.file_events.held(_program(c.argv)):
+                after = self.engine.backend.resume(c.id, before, (self._now() - run.started).total_seconds())
+                if after is None:
+                    continue
+                run.process = after
+                if after.runs_for is not None or after.output != before.output:
+                    self.engine.emit(Event("container.wake", f"container {c.name}: its main process was "
+                                           "waiting for the files to change; it looks again and goes on",
+                                           {"id": c.id, "exits": after.runs_for is not None}))
         self.run_until(self._now().timestamp())
 
     def inspect(self, ref: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from ..model.clock import ZERO_TIME
-from ..model.events import Event
+from ..model.events import Event, plural
 from ..model.image import EMPTY_RUN_CONFIG, Image, short_id
 from ..model.reference import Reference, parse
 from .errors import Conflict, InvalidParameter, NotFound
@@ -300,8 +300,9 @@ def prune(engine, all_images: bool = False, filters: dict[str, list[str]] | None
             except (Conflict, NotFound):
                 continue
     reclaimed = sum(sizes.get(r.value, 0) for r in deleted if r.kind == "Deleted")
-    engine.emit(Event("image.pruned", f"image prune deleted {sum(r.kind == 'Deleted' for r in deleted)} "
-                      f"images and layers, freeing {reclaimed} bytes",
+    gone = sum(r.kind == "Deleted" for r in deleted)
+    engine.emit(Event("image.pruned", f"image prune deleted {plural(gone, 'image or layer', 'images and layers')}, "
+                      f"freeing {plural(reclaimed, 'byte')}",
                       {"deleted": [str(r) for r in deleted], "space_reclaimed": reclaimed}))
     return PruneReport(deleted, reclaimed)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable
 
 from ..model.clock import ZERO_TIME
-from ..model.events import Event
+from ..model.events import Event, plural
 from ..model.fs import Tree
 from ..model.image import Image, short_id
 from ..model.layer import Layer
@@ -45,22 +46,35 @@ class ImageStore:
     held: dict[str, tuple[str, ...]] = field(default_factory=dict)  # container ID -> chainIDs its rootfs uses
 
     # -- content ---------------------------------------------------------------------
-    def add_layer(self, layer: Layer) -> str:
+    def add_layer(self, layer: Layer, origin: str = "") -> str:
+        """Store a layer (once per diffID); `origin` ends the event's sentence ("unpacked from blob ...")."""
         if layer.diff_id not in self.layers:
             self.layers[layer.diff_id] = layer
-            self.emit(Event("layer.created", f"layer {short_id(layer.diff_id)} stored "
-                            f"({len(layer)} entries, {layer.size} bytes)",
+            self.emit(Event("layer.created", f"layer {short_id(layer.diff_id)} stored: "
+                            f"{plural(len(layer), 'entry', 'entries')}, {plural(layer.size, 'byte')}"
+                            + (f", {origin}" if origin else ""),
                             {"diff_id": layer.diff_id, "size": layer.size}))
         return layer.diff_id
 
-    def add_image(self, image: Image, local: bool = False) -> Image:
+    def add_image(self, image: Image, local: bool = False, refs: Iterable[Reference] = ()) -> Image:
+        """Store an image (its layers must be stored) and point `refs` at it. A new image's tags
+        are set before its `image.created` event, which names them: it is never seen without
+        the name it arrives with (a pull's tag, a commit's repository)."""
         missing = [d for d in image.diff_ids if d not in self.layers]
         if missing:
             raise ValueError(f"image {image.id} refers to unknown layers {missing}")
-        if image.id not in self.images:
+        if image.id in self.images:
+            for ref in refs:
+                self.tag(ref, image.id)
+        else:
             self.images[image.id] = image
+            moved = [(ref, self._point(ref, image.id)) for ref in refs]
+            names = " and tagged " + ", ".join(str(r) for r, _ in moved) if moved else ""
+            previous = "".join(f" ({r} moved from {short_id(old)})" for r, old in moved if old)
             self.emit(Event("image.created", f"image {image.short_id} stored with "
-                            f"{len(image.diff_ids)} layers", {"id": image.id}))
+                            f"{plural(len(image.diff_ids), 'layer')}{names}{previous}",
+                            {"id": image.id, "refs": [str(r) for r, _ in moved],
+                             "previous": {str(r): old for r, old in moved if old}}))
         if local:
             self.built_locally.add(image.id)
         return image
@@ -79,14 +93,18 @@ class ImageStore:
     # -- names ---------------------------------------------------------------------
     def tag(self, ref: Reference, image_id: str) -> str | None:
         """Point `ref` at an image; returns the ID it pointed at before (or None)."""
-        key = f"{ref.name}:{ref.tag}"
-        old = self.tags.get(key)
-        self.tags[key] = image_id
-        self.last_updated[image_id] = self.now()
+        old = self._point(ref, image_id)
         if old != image_id:
             self.emit(Event("image.tagged", f"tag {ref} now points at image {short_id(image_id)}"
                             + (f" (moved from {short_id(old)})" if old else ""),
                             {"ref": str(ref), "id": image_id, "previous": old}))
+        return old
+
+    def _point(self, ref: Reference, image_id: str) -> str | None:
+        key = f"{ref.name}:{ref.tag}"
+        old = self.tags.get(key)
+        self.tags[key] = image_id
+        self.last_updated[image_id] = self.now()
         return old
 
     def untag(self, ref: Reference) -> str:
@@ -184,8 +202,8 @@ class ImageStore:
         image = self.held.pop(holder, None)
         freed = self._free(image) if image else []
         if freed:
-            self.emit(Event("layer.released", f"{len(freed)} layers no longer used by any image or "
-                            "container were deleted", {"holder": holder, "freed": freed}))
+            self.emit(Event("layer.released", f"{plural(len(freed), 'layer')} no longer used by any image or "
+                            f"container {'was' if len(freed) == 1 else 'were'} deleted", {"holder": holder, "freed": freed}))
         return freed
 
     def _free(self, gone: Image) -> list[str]:
@@ -209,7 +227,7 @@ class ImageStore:
         self.built_locally.discard(image_id)
         self.last_updated.pop(image_id, None)
         freed = self._free(image)
-        self.emit(Event("image.deleted", f"image {image.short_id} deleted; {len(freed)} layers freed",
+        self.emit(Event("image.deleted", f"image {image.short_id} deleted; {plural(len(freed), 'layer')} freed",
                         {"id": image_id, "freed": freed}))
         return freed
 

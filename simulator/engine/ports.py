@@ -264,9 +264,13 @@ class Ports:
         """At stop (or exit, or removal): give the host ports back. `container`: a Container or an ID."""
         container_id = container if isinstance(container, str) else container.id
         self._free(container_id)
-        if self.active.pop(container_id, None):
-            self.engine.emit(Event("port.released", f"container {short_id(container_id)} stopped: its host ports "
-                                   "are free again", {"container": container_id}))
+        _, published = self.active.pop(container_id, ([], []))
+        if published:   # a container that published nothing gave nothing back
+            shown = ", ".join(f"{p.host_ip}:{p.host_port}" for p in published)
+            self.engine.emit(Event("port.released", f"container {short_id(container_id)} stopped: host "
+                                   f"{'port' if len(published) == 1 else 'ports'} {shown} "
+                                   f"{'is' if len(published) == 1 else 'are'} free again",
+                                   {"container": container_id, "host_ports": [p.host_port for p in published]}))
 
     # -- what Docker shows ------------------------------------------------------------
     def settings(self, container_id: str) -> dict[str, list[dict[str, str]] | None]:

@@ -31,7 +31,7 @@ from typing import Callable
 
 from ..backend.memory import catalogue
 from ..model.compressed import gzip_blob
-from ..model.events import Event
+from ..model.events import Event, plural
 from ..model.image import Image, manifest, sha256_digest, short_id
 from ..model.layer import Layer, chain_ids
 from ..model.reference import DEFAULT_DOMAIN, Reference, parse
@@ -121,18 +121,15 @@ class Registry:
         store = self.engine.images
         self.engine.clock.tick()
         out(f"{ref.tag or ref.digest}: Pulling from {ref.path}")
+        updated = not ref.tag or store.tags.get(f"{ref.name}:{ref.tag}") != image.id
         if image.id not in store.images:
             self._download(ref, layers, out)
-            store.add_image(image)
         out(f"Digest: {digest}")
         store.digests[f"{ref.name}@{digest}"] = image.id
-        updated = True
-        if ref.tag:
-            updated = store.tags.get(f"{ref.name}:{ref.tag}") != image.id
-            if updated:
-                store.tag(ref, image.id)
+        # the tag is set with the new image, so it is never seen nameless
+        store.add_image(image, refs=[ref] if ref.tag and updated else [])
         self.engine.emit(Event("registry.image_pulled", f"{ref} pulled: image {image.short_id} with "
-                               f"{len(layers)} layers, manifest {short_id(digest)}",
+                               f"{plural(len(layers), 'layer')}, manifest {short_id(digest)}",
                                {"ref": str(ref), "id": image.id, "digest": digest}))
         out(f"Status: {'Downloaded newer image' if updated else 'Image is up to date'} for {ref}")
         return image, lines
@@ -176,16 +173,16 @@ class Registry:
         for digest, _ in todo:
             out(f"{short_id(digest)}: Verifying Checksum")
             out(f"{short_id(digest)}: Download complete")
-        for digest, layer in todo:
-            store.add_layer(layer)
-            self.layer_digests.add(layer.diff_id, digest, ref.name)
-            out(f"{short_id(digest)}: Pull complete")
+        for digest, layer in todo:   # the blob arrives, then it is unpacked and stored as a layer
             self.engine.emit(Event(
                 "registry.blob_pulled",
-                f"blob {short_id(digest)} ({gzip_blob(layer).size} bytes of gzip) downloaded and unpacked "
-                f"into layer {short_id(layer.diff_id)} ({layer.size} bytes of files): the manifest names a "
-                "layer by the digest of its compressed bytes, the image config by that of its tar",
+                f"blob {short_id(digest)} ({plural(gzip_blob(layer).size, 'byte')} of gzip) downloaded from "
+                f"{ref.path}: the manifest names a layer by the digest of its compressed bytes, the image "
+                "config by that of its tar",
                 {"digest": digest, "diff_id": layer.diff_id}))
+            store.add_layer(layer, f"unpacked from blob {short_id(digest)}")
+            self.layer_digests.add(layer.diff_id, digest, ref.name)
+            out(f"{short_id(digest)}: Pull complete")
 
     def _resolve(self, ref: Reference) -> str:
         """The manifest digest `ref` names in its repository."""
@@ -267,8 +264,8 @@ class Registry:
             out(f"{short_id(diff_id)}: Pushed")
             self.engine.emit(Event(
                 "registry.blob_pushed",
-                f"layer {short_id(diff_id)} ({store.layers[diff_id].size} bytes of files) compressed with gzip and "
-                f"uploaded to {ref.name} as blob {short_id(digest)} ({gzip_blob(store.layers[diff_id]).size} bytes): "
+                f"layer {short_id(diff_id)} ({plural(store.layers[diff_id].size, 'byte')} of files) compressed with gzip and "
+                f"uploaded to {ref.name} as blob {short_id(digest)} ({plural(gzip_blob(store.layers[diff_id]).size, 'byte')}): "
                 "the blob's digest is that of the compressed bytes, the diffID that of the tar",
                 {"digest": digest, "diff_id": diff_id, "repository": ref.name}))
         digest, raw = self._store(ref.name, ref.tag, image, store.image_layers(image))
@@ -310,10 +307,9 @@ class Registry:
         image, layers = catalogue.imported_busybox(self.engine.now())
         for layer in layers:
             store.add_layer(layer)
-        store.add_image(image)
-        store.tag(parse("busybox:latest"), image.id)
+        store.add_image(image, refs=[parse("busybox:latest")])
         self.engine.emit(Event("image.imported", f"busybox:latest imported from a rootfs tar as image "
-                               f"{image.short_id} (one layer, {layers[0].size} bytes)", {"id": image.id}))
+                               f"{image.short_id} (one layer, {plural(layers[0].size, 'byte')})", {"id": image.id}))
         return image
 
     # -- credentials ------------------------------------------------------------------

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..model.events import Event
+from ..model.events import Event, plural
 from ..model.fs import Tree, UnionFS
 from ..model.image import Image, short_id
 from ..model.layer import Kind
@@ -127,7 +127,7 @@ class Volumes:
             raise Conflict(f"remove {name}: volume is in use - [{' '.join(sorted(volume.refs))}]")
         del self.volumes[name]
         self.engine.emit(Event("volume.removed", f"volume {_shown(name)} removed with its "
-                               f"{volume.size} bytes of data", {"name": name, "size": volume.size}))
+                               f"{plural(volume.size, 'byte')} of data", {"name": name, "size": volume.size}))
 
     def prune(self, keep: set[str] = frozenset()) -> tuple[list[str], int]:
         """Remove every volume no container uses, but those in `keep`: (names removed, bytes reclaimed)."""
@@ -221,7 +221,7 @@ class Volumes:
         copied = {path[len(dest):]: entry for path, entry in tree.entries.items() if path.startswith(prefix)}
         volume.fs.upper["/"] = top
         volume.fs.upper.update(copied)
-        self.engine.emit(Event("volume.seeded", f"the image's {dest} ({len(copied)} entries) was copied into the "
+        self.engine.emit(Event("volume.seeded", f"the image's {dest} ({plural(len(copied), 'entry', 'entries')}) was copied into the "
                                f"empty volume {_shown(volume.name)}", {"name": volume.name, "destination": dest}))
 
     def _bind(self, source: str, dest: str, mode: str, cwd: str | None) -> Mount:
@@ -248,7 +248,7 @@ class Volumes:
                 self.host.upper[full] = entry
                 copied += 1
         self.copied.append(folder)
-        self.engine.emit(Event("volume.bind_copied", f"host folder {folder} ({copied} entries) copied into the "
+        self.engine.emit(Event("volume.bind_copied", f"host folder {folder} ({plural(copied, 'entry', 'entries')}) copied into the "
                                "simulation for bind mounts; containers change the copy, never the real files",
                                {"source": folder, "entries": copied}))
 

@@ -19,6 +19,12 @@ class Event:
     time: str = ""     # RFC 3339, from the engine's clock
 
 
+def plural(n: int, one: str, many: str = "") -> str:
+    """A count with its noun in the right number, for event sentences: `1 layer`, `0 layers`,
+    `2 entries` (`many` defaults to `one` + "s")."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 class EventBus:
     def __init__(self) -> None:
         self._listeners: list[Callable[[Event], None]] = []

@@ -5,8 +5,8 @@
 changeset over a Tree, with overlayfs' rules (kernel `Documentation/filesystems/
 overlayfs.rst`): lookups go top-down, the first write to a lower file copies it up
 whole, deleting a lower path leaves a whiteout, and a directory created where a lower
-one was deleted is opaque. Every copy-up, whiteout and opaque mark is reported to an
-observer, so the engine can turn it into an event.
+one was deleted is opaque. Every creation, copy-up, whiteout and opaque mark is reported to
+an observer, so the engine can turn it into an event.
 """
 
 from __future__ import annotations
@@ -130,14 +130,14 @@ def origin(layers: "list[Layer] | tuple[Layer, ...]", path: str) -> int | None:
                 return None
     return None
 
-Observer = Callable[[str, str, Entry | None], None]  # (what, path, entry): "copy-up", "whiteout", "opaque"
+Observer = Callable[[str, str, Entry | None], None]  # (what, path, entry): "create", "copy-up", "whiteout", "opaque"
 
 
 class UnionFS:
     """A writable view: `upper` (path -> Entry, whiteouts included) over a read-only `lower`.
 
-    `now` gives the mtime for writes; `observe` hears of every copy-up, whiteout and
-    opaque mark. Paths given to the public methods are absolute; symlinks are followed
+    `now` gives the mtime for writes; `observe(what, path, entry)` hears of every creation
+    ("create"), copy-up, whiteout and opaque mark. Paths given to the public methods are absolute; symlinks are followed
     in every component but the last, and in the last where the operation follows them
     (read, write), as the kernel does.
     """
@@ -284,6 +284,8 @@ class UnionFS:
             if entry.kind is Kind.DIR and self.lower.get(path) is not None:
                 entry = replace(entry, opaque=True)
                 self.observe("opaque", path, entry)
+        if not entry.opaque:
+            self.observe("create", path, entry)
         self.upper[path] = entry
 
     def write(self, path: str, data: bytes | Content, append: bool = False, mode: int = 0o644,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from ..engine.build.cache import miss_action
 from .diagram import Diagram, add_edge, add_node, digraph, short, size
 
 
@@ -72,7 +73,7 @@ def build(events, state=None) -> Diagram:
     previous = None
     for i, s in enumerate(steps):
         node = f"s{s.step}"
-        note = {"hit": "cache hit: Using cache", "miss": "cache miss: runs"}.get(
+        note = {"hit": "cache hit: Using cache", "miss": f"cache miss: {miss_action(s.instruction)}"}.get(
             s.cache, "base image" if s.instruction.upper().startswith("FROM") else "")
         colour = {"hit": "palegreen", "miss": "orange", "": "white"}[s.cache]
         running = not result and i == len(steps) - 1

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ...model.clock import EPOCH
-from ...model.events import Event
+from ...model.events import Event, plural
 from ...model.gostrings import go_quote_list
 from ...model.image import EMPTY_RUN_CONFIG, Image, short_id
 from ...model.layer import Kind, Layer, normpath
@@ -34,7 +34,7 @@ from .. import signals
 from ..errors import BuildError, DockerError, InvalidParameter
 from ..ports import PortSpecError, parse_publish as parse_port_specs
 from . import context as build_context
-from .cache import ImageProbe
+from .cache import ImageProbe, miss_action
 from .copy import CopySource, copy_infos, normalize_dest, perform_copy, source_hash
 from .instructions import DockerfileError, Instruction, Stage, find_stage, parse, parse_trigger
 from .shellwords import ExpansionError, process_word, process_words
@@ -168,7 +168,7 @@ class Builder:
             if index is None:
                 raise InvalidParameter(f"failed to reach build target {target} in Dockerfile")
             stages = stages[: index + 1]
-        self.engine.emit(Event("build.started", f"classic build of {len(stages)} stage(s) from "
+        self.engine.emit(Event("build.started", f"classic build of {plural(len(stages), 'stage')} from "
                                f"{ctx.dockerfile_name}", {"context": context_dir}))
         run = _Run(self, ctx, write, BuildArgs(build_args or {}), no_cache, remove, force_remove)
         image = run.dispatch_all(stages, meta)
@@ -255,8 +255,8 @@ class _Run:
         triggers = state.run_config["OnBuild"]
         state.run_config["OnBuild"] = None
         self.write(f"# Executing {len(triggers)} build trigger{'s' if len(triggers) > 1 else ''}\n")
-        self.engine.emit(Event("build.onbuild", f"the base image carries {len(triggers)} ONBUILD "
-                               "instruction(s): they run now, before this Dockerfile's own steps",
+        self.engine.emit(Event("build.onbuild", f"the base image carries {plural(len(triggers), 'ONBUILD instruction')}: "
+                               f"{'it runs' if len(triggers) == 1 else 'they run'} now, before this Dockerfile's own steps",
                                {"triggers": list(triggers)}))
         for text in triggers:
             try:
@@ -340,8 +340,10 @@ class _Run:
     def _probe(self, state: State, config: dict[str, Any]) -> bool:
         hit = self.probe.probe(state.image_id, config)
         if hit is None:
+            then = {"runs": "so it runs", "copies files": "so its files are copied",
+                    "new config": "so a new image config is made (nothing runs)"}[miss_action(self.instruction)]
             self.engine.emit(Event("build.cache_miss", f"{self.instruction}: no cached image was built from "
-                                   f"{short_id(state.image_id) or 'scratch'} with this step, so it runs",
+                                   f"{short_id(state.image_id) or 'scratch'} with this step, {then}",
                                    {"parent": state.image_id, "cmd": config.get("Cmd"),
                                     "instruction": self.instruction}))
             return False

@@ -16,6 +16,14 @@ from typing import Any
 from ...model.image import Image
 
 
+def miss_action(instruction: str) -> str:
+    """What a step does after a cache miss, for learners: RUN "runs" a command in a temporary
+    container, COPY/ADD "copies files", every other instruction only makes a "new config"
+    (moby `builder/dockerfile/dispatchers.go`: they commit a config change, nothing runs)."""
+    keyword = instruction.split(None, 1)[0].upper() if instruction.strip() else ""
+    return {"RUN": "runs", "COPY": "copies files", "ADD": "copies files"}.get(keyword, "new config")
+
+
 def compare(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
     if not a or not b or a.get("OpenStdin") or b.get("OpenStdin"):
         return False
