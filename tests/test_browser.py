@@ -9,6 +9,7 @@ Skipped when chromium, chromedriver or selenium is missing, except in CI (`CI` s
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -25,11 +26,12 @@ CATCH_ERRORS = """window.__errors = [];
 window.addEventListener("error", function (e) { window.__errors.push(String(e.message)); });
 window.addEventListener("unhandledrejection", function (e) { window.__errors.push(String(e.reason)); });"""
 # What the test reads after each move: the counter, the SVG numbers shown, a hash of the
-# diagrams' markup, and whether "next" is still enabled.
+# diagrams' markup, whether "next" is still enabled, the command and its output shown.
 STATE = """var box = document.getElementById("diagrams"), s = box.innerHTML, h = 0;
 for (var i = 0; i < s.length; i++) { h = (h * 31 + s.charCodeAt(i)) | 0; }
 return [document.getElementById("counter").textContent, box.getAttribute("data-svgs"), h,
-        box.querySelectorAll("figure svg").length, document.getElementById("next").disabled];"""
+        box.querySelectorAll("figure svg").length, document.getElementById("next").disabled,
+        document.getElementById("command").textContent, document.getElementById("output").textContent];"""
 
 
 def _missing(reason: str):
@@ -91,6 +93,11 @@ def test_next_through_every_step(page, tmp_path):
             assert state[2] != before[2], f"step {i + 1}: the diagrams did not change"
             changes += 1
         assert state[4] == (i == total - 1)
+        # every step shows the command that owns it with that command's whole output
+        command = data["commands"][steps[i]["c"]]
+        assert state[5] == "$ " + command["line"]
+        output = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", command["output"])    # colour codes dropped
+        assert state[6] == output + ("[exit %d]\n" % command["status"] if command["status"] else "")
     assert changes > total // 2
     assert driver.find_element(By.ID, "explanation").text == steps[-1]["e"]
     assert _errors(driver) == []

@@ -25,7 +25,11 @@ def exported():
 
 def test_one_step_per_trace_event(exported):
     page, text, data, _ = exported
-    assert len(data["steps"]) == len(page.trace) > 100
+    # the engine's own events for the walkthrough, plus one `cli.command` step per scenario line
+    lines = list(parse(WALKTHROUGH.read_text()))
+    commands = [s for s in page.trace if s.event.kind == "cli.command"]
+    assert len(lines) == 31 and [s.event.data["line"] for s in commands] == lines
+    assert len(data["steps"]) == len(page.trace) > 100 + 31
     assert "Step 1 / %d" % len(page.trace) in text
     for step, event in zip(data["steps"], page.trace.events):
         assert step["k"] == event.kind and step["e"] == explain(event)
@@ -35,14 +39,22 @@ def test_commands_are_the_scenario_lines_and_own_their_steps(exported):
     page, _, data, _ = exported
     lines = list(parse(WALKTHROUGH.read_text()))
     assert [c["line"] for c in data["commands"]] == lines
-    # The steps are cut into consecutive runs, one per command; read-only commands emit none.
+    # The steps are cut into consecutive runs, one per command, each starting with the command's
+    # own step; a read-only command has that one step only.
     assert [(c["start"], c["stop"]) for c in data["commands"]][0][0] == 0
     assert all(a["stop"] == b["start"] for a, b in zip(data["commands"], data["commands"][1:]))
     assert data["commands"][-1]["stop"] == len(data["steps"])
+    for c in data["commands"]:
+        assert c["stop"] > c["start"] and data["steps"][c["start"]]["k"] == "cli.command"
+        assert all(s["k"] != "cli.command" for s in data["steps"][c["start"] + 1:c["stop"]])
+        assert page.trace[c["start"]].event.data["line"] == c["line"]
     first = {}
     for c in data["commands"]:
         first.setdefault(c["line"], c)
-    assert first["docker images"]["start"] == first["docker images"]["stop"]
+    assert first["docker images"]["stop"] == first["docker images"]["start"] + 1
+    assert data["steps"][first["docker images"]["start"]]["e"] == "`docker images` lists the images in the store"
+    assert data["steps"][first["docker ps"]["start"]]["e"] == (
+        "`docker ps` lists the containers (only running ones, unless -a)")
     assert first["docker rm app"]["status"] == 1 and "You cannot remove a running container" in (
         first["docker rm app"]["output"])
     for i, step in enumerate(data["steps"]):
@@ -105,7 +117,9 @@ def test_cli_writes_the_page_and_prints_the_transcript(tmp_path, capsys):
     text = out.read_text()
     data = page_data(text)                       # "</script>" in the output did not end the JSON early
     assert data["commands"][0]["output"].endswith("\n</script><b>&\n")
-    assert data["commands"][1]["start"] == data["commands"][1]["stop"] == len(data["steps"])
+    # `docker ps` changes nothing: its one step, the last, is its command step
+    assert data["commands"][1]["start"] == data["commands"][1]["stop"] - 1 == len(data["steps"]) - 1
+    assert data["steps"][-1]["k"] == "cli.command" and data["steps"][-1]["c"] == 1
     assert main(["play", f"--html={out}", str(path)]) == 0 and out.read_text() == text
 
 

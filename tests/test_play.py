@@ -25,9 +25,14 @@ def test_parse_keeps_a_trailing_continuation():
 class FakeEngine:
     def __init__(self):
         self.slept = []
+        self.log = []        # ("emit", kind, line) and ("sleep", seconds), in order
 
     def sleep(self, seconds):
         self.slept.append(seconds)
+        self.log.append(("sleep", seconds))
+
+    def emit(self, event):
+        self.log.append(("emit", event.kind, event.data["line"]))
 
 
 @pytest.fixture
@@ -69,6 +74,14 @@ def test_transcript_format(scenario):
         "docker: 'nosuch' is not a docker command.\nSee 'docker --help'\n"
         "[exit 1]\n")
     assert engine.slept == [1.5]
+
+
+def test_each_line_emits_its_command_event_as_it_starts(scenario):
+    (scenario / "s.txt").write_text("docker say \\\n  a   b\nsleep 1.5\ndocker nosuch\n")
+    engine = FakeEngine()
+    play.play(str(scenario / "s.txt"), engine)
+    assert engine.log == [("emit", "cli.command", "docker say a   b"), ("emit", "cli.command", "sleep 1.5"),
+                          ("sleep", 1.5), ("emit", "cli.command", "docker nosuch")]
 
 
 def test_runs_in_a_scratch_copy(scenario):

@@ -46,10 +46,15 @@ def test_keys_move_both_ways(tmp_path):
     headers = [line for line in out.splitlines() if line.startswith("--- step")]
     n = int(headers[0].split()[-2])
     assert headers == [f"--- step {i} of {n} ---" for i in (1, 2, 3, 2)]
-    # the first step shows `docker images`, which changed nothing, before the pull of busybox
-    first = out.split("--- step 2")[0]
-    assert "$ docker images\nREPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n" in first
-    assert "$ docker create --name c1 busybox\n" in first
+    # `docker images` changes nothing, yet it is step 1, its own, with its output
+    first, second, third = out.split("--- step ")[1:4]
+    assert first.startswith("1 of %d ---\n$ docker images\n| REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n"
+                            "cli.command: `docker images` lists the images in the store\n" % n)
+    # create's output is shown from its first step (its cli.command) on, at the pull that follows too
+    for text, kind in ((second, "cli.command: `docker create` makes a container"), (third, "registry.")):
+        head = text.split("\n", 1)[1]
+        assert head.startswith("$ docker create --name c1 busybox\n| Unable to find image 'busybox:latest' locally\n")
+        assert kind in head
     assert out.count("keys: n (or Enter) next step, p previous step, q quit\n") == 1
     assert done.stdout == step(scenario, "n\nn\np\nx\nq\n").stdout   # deterministic
 
@@ -59,10 +64,15 @@ def test_walk_to_the_end_and_quit_at_end_of_input(tmp_path):
     scenario.write_text("docker create --name c1 busybox\ndocker rm c1\ndocker ps -a\n")
     out = step(scenario, "\n" * 100).stdout
     headers = [line for line in out.splitlines() if line.startswith("--- step")]
-    n = len(headers)
-    assert headers[-1] == f"--- step {n} of {n} ---" and "(this is the last step)" in out
-    last = out.split(headers[-1])[1]
-    assert "container state: (removed) (just taken: remove, removing -> (removed))" in last
-    assert "| c1\n" in last                                # rm's output at its last step
-    assert out.endswith("[n]ext [p]revious [q]uit > \n$ docker ps -a\n"
-                        "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n")
+    # create: its command step, the pull of busybox (blob pulled, layer stored, image stored,
+    # image pulled), the container created = 6; rm: command, removing, removed = 3; ps: 1
+    assert headers == [f"--- step {i} of 10 ---" for i in range(1, 11)] and "(this is the last step)" in out
+    removed = out.split("--- step 9 of 10 ---\n")[1].split("--- step 10")[0]
+    assert removed.startswith("$ docker rm c1\n| c1\ncontainer.state: ")   # rm's output at each of its steps
+    assert "container state: (removed) (just taken: remove, removing -> (removed))" in removed
+    last = out.split("--- step 10 of 10 ---\n")[1]
+    assert last.startswith("$ docker ps -a\n"
+                           "| CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n"
+                           "cli.command: `docker ps` lists the containers (only running ones, unless -a)\n\n"
+                           "storage (system df):\n")
+    assert out.endswith("(this is the last step)\n[n]ext [p]revious [q]uit > \n")

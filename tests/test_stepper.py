@@ -87,9 +87,13 @@ def test_record_live():
     assert n > 0 and (s.slider.max, s.play.max, s.index, s.slider.disabled) == (n - 1, n - 1, 0, False)
     with s.record(engine):
         run_line(engine, "docker rm c1", ".")
-    # the stepper shows the first new step: c1 leaves `created` for `removing`
+    # the stepper shows the first new step, the command's own; then c1 leaves `created` for `removing`
     assert s.index == n and s.slider.max == len(s.trace) - 1
-    assert s.trace[n].event.data["transition"] == "remove" and "container c1" in s.explanation.value
+    assert s.explanation.value == (
+        "<b>cli.command</b>: `docker rm` removes containers, and with them their writable layers")
+    assert [d.kind for d in s.diagrams] == ["storage"]
+    s.next.click()
+    assert s.trace[n + 1].event.data["transition"] == "remove" and "container c1" in s.explanation.value
     assert [d.kind for d in s.diagrams] == ["container-lifecycle", "container-stack", "storage"]
 
 

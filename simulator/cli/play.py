@@ -7,6 +7,8 @@ continues a line, `sleep N` lets N seconds of virtual time pass. The commands ru
 copy of the file's folder, so relative paths (build contexts, `docker cp` targets) resolve
 there and the original folder is never written to.
 
+Each line, as it starts, emits a `cli.command` event on the engine (see `run_line`).
+
 Transcript: `$ <line>` (continuations joined by one space), the command's stdout and stderr in
 the order written (a missing final newline added), then `[exit N]` when N is not 0.
 """
@@ -21,6 +23,7 @@ from typing import Callable, Iterator
 
 from . import app
 from . import commands  # noqa: F401  (registers the docker commands)
+from .narrate import command_event
 
 # The longest `sleep N` a scenario may ask for (ten years): the virtual clock must stay a
 # valid date, and the recorder really sleeps (Python's time.sleep refuses negatives too).
@@ -69,8 +72,11 @@ def split(line: str) -> list[str]:
 
 
 def run_line(engine, line: str, cwd: str) -> tuple[str, int]:
-    """Run one logical line against `engine` with relative paths under `cwd`: (output, exit status)."""
+    """Run one logical line against `engine` with relative paths under `cwd`: (output, exit status).
+    The line first emits a `cli.command` event (`narrate.command_event`), so that in a trace
+    every line is a step, even one the engine has nothing to say about (`docker images`)."""
     argv = split(line)
+    engine.emit(command_event(line, argv))
     if argv[0] == "sleep":
         engine.sleep(float(argv[1]))
         return "", 0

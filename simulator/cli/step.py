@@ -4,13 +4,16 @@ The scenario runs first on a fresh engine while a `Trace` records it; then each 
 
     --- step 5 of 24 ---
     $ docker build -t hi app
+    | Sending build context to Docker daemon  2.048kB
+    | ...
     build.cache_miss: RUN echo hi > /hi.txt: no cached image was built from ... so it runs
     <the step's diagrams as text: build steps, the layer stack, state, storage>
     [n]ext [p]revious [q]uit >
 
 Keys are read a line at a time from `keys` (stdin): `n` or an empty line moves on, `p` back,
-`q` (or the end of input) quits. A command's output is shown at its last step; commands that
-change nothing (`docker images`, `docker ps`) are shown with the step that follows them. The same
+`q` (or the end of input) quits. Every scenario line is at least one step (its `cli.command`
+event, `narrate.command_event`, then the events it makes the engine emit), and the line's output
+belongs to it: it is shown, `| `-prefixed, at each of the line's steps from the first on. The same
 scenario and keys always print the same text.
 """
 
@@ -53,21 +56,15 @@ def record(path: str) -> tuple[Trace, list[Command]]:
 
 
 def show(trace: Trace, commands: list[Command], index: int) -> str:
-    """The text for step `index`: header, command, explanation, diagrams, and the output of the
-    commands that end with this step or ran without a step just before it."""
+    """The text for step `index`: header, the command that owns it and its output, the
+    explanation, then the diagrams."""
     step = trace[index]
     mine = next(c for c in commands if c.first <= index < c.end)
-    out = [f"--- step {index + 1} of {len(trace)} ---\n"]
-    if index == mine.first:
-        out += [c.entry for c in commands if c.first == c.end == index]
-    out.append(mine.entry.splitlines(True)[0])
-    out.append(f"{step.event.kind}: {explain(step)}\n")
+    head, *output = mine.entry.splitlines(True)
+    out = [f"--- step {index + 1} of {len(trace)} ---\n", head, *("| " + line for line in output),
+           f"{step.event.kind}: {explain(step)}\n"]
     for d in diagrams_for(trace, index):
         out.append("\n" + text(d))
-    if index == mine.end - 1:
-        output = mine.entry.splitlines(True)[1:]
-        if output:
-            out.append("\n" + "".join("| " + line for line in output))
     return "".join(out)
 
 
@@ -84,8 +81,7 @@ def step_through(path: str, keys: TextIO, write: Callable[[str], None]) -> int:
         line = keys.readline()
         key = line.strip().lower()
         if not line or key == "q":
-            trailing = [c.entry for c in commands if c.first == c.end == len(trace)]
-            write("\n" + "".join(trailing) if trailing and index == len(trace) - 1 else "\n")
+            write("\n")
             return 0
         if key in ("", "n"):
             if index == len(trace) - 1:

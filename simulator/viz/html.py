@@ -10,8 +10,10 @@ same over many steps is stored once. Without `dot` a template holds `render.HINT
 text in a `<pre>` instead.
 
 The steps are the trace's events (`simulator.trace`), each shown with the command that emitted
-it, its output, the event's explanation (`steps.explain`) and its diagrams (`steps.diagrams_for`).
-Commands that emit no event (`docker ps`, `docker images`) appear in the command list only.
+it, that command's output, the event's explanation (`steps.explain`) and its diagrams
+(`steps.diagrams_for`). Every scenario line starts with its own `cli.command` event
+(`simulator.cli.narrate`), so each command, even one that only reads (`docker images`), owns at
+least one step and its output is shown from that first step on.
 
 Deterministic: the same scenario gives byte-identical HTML (no timestamps; SVGs numbered in the
 order the steps first show them; ids inside each SVG prefixed with its number so they stay
@@ -44,7 +46,7 @@ TITLES = {
 @dataclass(frozen=True)
 class Command:
     """One scenario line as run: its text, output (stdout and stderr in order), exit status, and
-    the steps it emitted, `trace[start:stop]` (empty when start == stop)."""
+    the steps it emitted, `trace[start:stop]` (its `cli.command` step first)."""
 
     line: str
     output: str

@@ -10,14 +10,9 @@
   var items = commands.map(function (c) {
     var li = document.createElement("li");
     li.textContent = c.line;
-    if (c.stop > c.start) {
-      li.className = "steps";
-      li.title = (c.stop - c.start) + " step(s)";
-      li.addEventListener("click", function () { show(c.start); });
-    } else {
-      li.className = "quiet";
-      li.title = "no engine event: this command only reads";
-    }
+    li.className = "steps";
+    li.title = (c.stop - c.start) + " step(s)";
+    li.addEventListener("click", function () { show(c.start); });
     $("commands").appendChild(li);
     return li;
   });

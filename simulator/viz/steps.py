@@ -14,6 +14,8 @@ The choice, by event kind (the engine's events, `simulator.model.events`):
 - the blob and manifest events of a push or pull: the transfer so far;
 - `image.*`: the image lifecycle (the event's transition highlighted), then layer sharing;
   `layer.*`: layer sharing;
+- `cli.command` (a scenario line starting, `simulator.cli.narrate`): storage only, the state
+  its output reads;
 - every step, last: storage (`system df`).
 
 Everything is read from the snapshot after the step and the events up to it, so the same
