@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.events import Event
-from ..model.image import short_id
 
 SUBNET = ipaddress.IPv4Network("172.17.0.0/16")
 GATEWAY = "172.17.0.1"
@@ -79,7 +78,7 @@ class Network:
         """At exit, stop or removal: the address is free again."""
         endpoint = self.endpoints.pop(c.id, None)
         if endpoint is not None and endpoint.ip:
-            self.engine.emit(Event("network.released", f"container {short_id(c.id)} stopped: address "
+            self.engine.emit(Event("network.released", f"container {c.name} stopped: address "
                                    f"{endpoint.ip} is free again", {"container": c.id, "ip": endpoint.ip}))
 
     def forget(self, c) -> None:

@@ -242,7 +242,7 @@ class Ports:
         self.active[container_id] = (all_exposed, published)
         for p in published:
             self.engine.emit(Event("port.published", f"host port {p.host_ip}:{p.host_port} now forwards to port "
-                                   f"{p.port} of container {short_id(container_id)} (simulated: nothing listens)",
+                                   f"{p.port} of container {name} (simulated: nothing listens)",
                                    {"container": container_id, "port": p.port, "host_ip": p.host_ip,
                                     "host_port": p.host_port}))
         return published
@@ -267,7 +267,8 @@ class Ports:
         _, published = self.active.pop(container_id, ([], []))
         if published:   # a container that published nothing gave nothing back
             shown = ", ".join(f"{p.host_ip}:{p.host_port}" for p in published)
-            self.engine.emit(Event("port.released", f"container {short_id(container_id)} stopped: host "
+            shown_name = getattr(container, "name", "") or short_id(container_id)
+            self.engine.emit(Event("port.released", f"container {shown_name} stopped: host "
                                    f"{'port' if len(published) == 1 else 'ports'} {shown} "
                                    f"{'is' if len(published) == 1 else 'are'} free again",
                                    {"container": container_id, "host_ports": [p.host_port for p in published]}))
