@@ -6,7 +6,7 @@
                       layer 2  sha256:3328efcd0a3e  6B  RUN echo hello > /app/hello.txt
     lifecycle       state: running (just taken: start, created -> running)
     union view      one line per name: the layer it comes from, its status; `*` marks the
-                    highlighted path
+                    highlighted path; then "… and N more from layer k" for names left out
     build           one line per step: cache hit/miss and the layer made or reused
     transfer        one line per blob: moved or already there
     sharing         the shared and unique totals
@@ -63,7 +63,7 @@ def _union(graph) -> list[str]:
         note = f"{d['status']} from layer {d['hides']}" if d["status"] == "copied-up" else d["status"]
         shown = d["name"] + ("/" if d["entry_kind"] == "dir" else "")
         out.append(f"{'*' if d['highlight'] else ' '} {shown:<20} {source:<16} {note}")
-    return out
+    return out + ["  " + d["label"] for _, d in graph.nodes(data=True) if d["kind"] == "more"]
 
 
 def _build(graph) -> list[str]:
