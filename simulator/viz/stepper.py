@@ -8,7 +8,8 @@
 One observed value, `slider.value` (the step index), drives everything: the play/pause control
 (`ipywidgets.Play`, linked to the slider), the first/previous/next/last buttons, the step
 counter, the explanation (the event's sentence) and the diagrams of `viz.steps.diagrams_for`,
-drawn to SVG by `viz.render` (or shown as DOT text, with a hint, without Graphviz).
+drawn to SVG by `viz.render` (or shown as DOT text, with a hint, without Graphviz); the SVGs are
+kept in `viz.render.CACHE`, shared with the HTML export.
 
 Keyboard: every control is a focusable element: Tab moves between them, Enter or Space presses
 the focused button (each button's tooltip names it and its place in the tab order), and the
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import html
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Callable, Iterator
 
 import ipywidgets as widgets
@@ -51,8 +51,6 @@ class Stepper:
         self.trace = trace if trace is not None else Trace()
         self.renderer = renderer
         self.diagrams: list[Diagram] = []
-        # consecutive steps often draw the same DOT (storage, a lifecycle): render it once
-        self._drawn = lru_cache(maxsize=256)(self._draw)
         self.slider = widgets.IntSlider(value=0, min=0, max=0, description="step", continuous_update=False,
                                         readout=False, tooltip="Step (arrow keys move one step)")
         self.play = widgets.Play(value=0, min=0, max=0, interval=interval, show_repeat=False,
@@ -118,14 +116,17 @@ class Stepper:
         self.diagrams = diagrams_for(self.trace, i)
         self.counter.value = f"step {i + 1} of {n}"
         self.explanation.value = (f"<b>{html.escape(step.event.kind)}</b>: {html.escape(explain(step))}")
-        self.view.value = "".join(self._drawn(d.kind, d.dot) for d in self.diagrams)
+        self.view.value = "".join(self._draw(d) for d in self.diagrams)
         self.previous.disabled = self.first.disabled = i == 0
         self.next.disabled = self.last.disabled = i == n - 1
 
-    def _draw(self, kind: str, dot: str) -> str:
-        """The HTML of one diagram: its SVG, or its DOT text after the hint when Graphviz is missing."""
-        done = self.renderer(Diagram(kind, dot))
+    def _draw(self, diagram: Diagram) -> str:
+        """The HTML of one diagram: its SVG, or its DOT text after the hint when Graphviz is missing.
+        The default renderer keeps the SVGs it draws (`viz.render.CACHE`, shared with the HTML
+        export), so a step seen before, or a diagram that stays the same, costs no `dot` run."""
+        done = self.renderer(diagram)
         body = done.text if done.format == "svg" else f"<pre>{html.escape(done.text)}</pre>"
+        kind = diagram.kind
         return f'<figure class="diagram {kind}"><figcaption>{kind}</figcaption>{body}</figure>'
 
     # -- live recording -----------------------------------------------------------------
