@@ -126,7 +126,9 @@ def test_cli_writes_the_page_and_prints_the_transcript(tmp_path, capsys):
 def test_cli_usage_errors(tmp_path, capsys):
     assert main(["play", "--html"]) == 2
     assert main(["play", "--html", str(tmp_path / "x.html")]) == 2
-    assert capsys.readouterr().err.startswith("usage: python -m simulator play [--html OUT.html] FILE")
+    assert capsys.readouterr().err == (
+        "simulator play: --html needs the name of the page to write\nSee 'python -m simulator play --help'.\n"
+        "simulator play: expected one scenario FILE, got 0\nSee 'python -m simulator play --help'.\n")
     assert not (tmp_path / "x.html").exists()
 
 

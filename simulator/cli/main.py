@@ -62,43 +62,92 @@ def _docker(argv: list[str]) -> int:
     return status
 
 
-def _html_option(argv: list[str]) -> tuple[str | None, list[str]]:
-    """`--html OUT` or `--html=OUT` anywhere in `argv`: (OUT or None, the other arguments); OUT is
-    "" when the option has no value."""
-    for i, arg in enumerate(argv):
-        if arg.startswith("--html="):
-            return arg[len("--html="):], argv[:i] + argv[i + 1:]
-        if arg == "--html":
-            return (argv[i + 1] if i + 1 < len(argv) else ""), argv[:i] + argv[i + 2:]
-    return None, argv
+PLAY_USAGE = """\
+usage: python -m simulator play [--step | --html OUT.html] FILE
+
+Run the scenario FILE (one docker command a line, `sleep N`, # comments; see
+docs/scenarios.md) on a fresh engine, in a scratch copy of FILE's folder, and print the
+transcript: each line as `$ docker ...`, what Docker prints, `[exit N]` when it fails.
+
+Options:
+  --html OUT.html  also write OUT.html, one self-contained page that steps through the
+                   scenario's events with their diagrams (SVG when Graphviz's dot is
+                   installed, the diagrams' DOT text otherwise)
+  --step           then step through the scenario's events in the terminal, each with its
+                   explanation and diagrams as text: n (or Enter) next, p previous, q quit
+  -h, --help       print this help
+"""
+
+
+def _usage_error(command: str, message: str) -> int:
+    sys.stderr.write("simulator %s: %s\nSee 'python -m simulator %s --help'.\n" % (command, message, command))
+    return 2
+
+
+def _play_options(argv: list[str]) -> tuple[bool, str | None, list[str]]:
+    """`--step`, `--html OUT` / `--html=OUT` anywhere in `argv`: (step, OUT or None, the scenario
+    arguments); a `--` ends the options. Raises ValueError with the reason for anything else."""
+    step, html_out, files = False, None, []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            files += list(args)
+        elif arg == "--step":
+            step = True
+        elif arg == "--html" or arg.startswith("--html="):
+            value = arg[len("--html="):] if arg.startswith("--html=") else next(args, "")
+            if not value:
+                raise ValueError("--html needs the name of the page to write")
+            html_out = value
+        elif arg.startswith("-") and arg != "-":
+            raise ValueError("unknown option %s" % arg)
+        else:
+            files.append(arg)
+    if step and html_out is not None:
+        raise ValueError("--step and --html cannot be used together")
+    if len(files) != 1:
+        raise ValueError("expected one scenario FILE, got %d" % len(files))
+    return step, html_out, files
+
+
+def _writable_page(out: str) -> str | None:
+    """Why the page `out` cannot be written, or None: checked before the scenario runs."""
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        return "cannot write %s: the folder %s does not exist" % (out, folder)
+    if os.path.isdir(out):
+        return "cannot write %s: it is a folder" % out
+    if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(out) and not os.access(out, os.W_OK)):
+        return "cannot write %s: permission denied" % out
+    return None
 
 
 def _play(argv: list[str]) -> int:
     from .play import ScenarioError, play
 
-    html_out, argv = _html_option(argv)
-    if "--step" in argv and html_out is None:
-        from .step import step_through
-
-        argv = [a for a in argv if a != "--step"]
-        if len(argv) != 1:
-            sys.stderr.write(USAGE)
-            return 2
-        try:
-            return step_through(argv[0], sys.stdin, _write(sys.stdout))
-        except (ScenarioError, OSError) as e:
-            sys.stderr.write("simulator play: %s\n" % e)
-            return 2
-    if len(argv) != 1 or html_out == "":
-        sys.stderr.write(USAGE)
-        return 2
+    if any(a in ("-h", "--help") for a in argv[:argv.index("--") if "--" in argv else len(argv)]):
+        sys.stdout.write(PLAY_USAGE)
+        return 0
     try:
+        step, html_out, (path,) = _play_options(argv)
+    except ValueError as e:
+        return _usage_error("play", str(e))
+    if html_out is not None:
+        problem = _writable_page(html_out)
+        if problem:
+            sys.stderr.write("simulator play: %s\n" % problem)
+            return 2
+    try:
+        if step:
+            from .step import step_through
+
+            return step_through(path, sys.stdin, _write(sys.stdout))
         if html_out is None:
-            play(argv[0], write=_write(sys.stdout))
+            play(path, write=_write(sys.stdout))
         else:
             from ..viz import html
 
-            page = html.record(argv[0], write=_write(sys.stdout))
+            page = html.record(path, write=_write(sys.stdout))
             done = html.write(page, html_out)
             sys.stderr.write("simulator play: wrote %s (%d steps, %d distinct diagrams, %.1f MB)\n"
                              % (html_out, done.steps, done.diagrams, len(done.html.encode()) / 1e6))
