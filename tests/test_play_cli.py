@@ -72,3 +72,102 @@ def test_a_double_dash_ends_the_options(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["play", "--", "--help"]) == 0
     assert capsys.readouterr().out == "$ docker volume create v2\nv2\n"
+
+
+# --- what play copies --------------------------------------------------------------------
+
+def _copied(monkeypatch) -> list[list[str]]:
+    """Make play's lines list their working folder instead of running: the names seen."""
+    from simulator.cli import play
+    seen: list[list[str]] = []
+    monkeypatch.setattr(play, "run_line", lambda engine, line, cwd: (seen.append(sorted(os.listdir(cwd))), ("", 0))[1])
+    return seen
+
+
+def test_a_scenario_that_is_not_a_regular_file_is_refused(tmp_path):
+    from simulator.cli.play import ScenarioError, play
+    with pytest.raises(ScenarioError, match="^/dev/null is not a regular file"):
+        play("/dev/null")
+    with pytest.raises(ScenarioError, match="is not a regular file"):
+        play(str(tmp_path))
+    os.mkfifo(tmp_path / "fifo.txt")
+    with pytest.raises(ScenarioError, match="fifo.txt is not a regular file"):
+        play(str(tmp_path / "fifo.txt"))   # refused without opening it (which would block)
+
+
+def test_main_refuses_a_link_to_a_device_with_one_line(tmp_path, capsys):
+    (tmp_path / "stdin").symlink_to("/dev/null")   # as /dev/stdin is a link to a terminal or a pipe
+    assert main(["play", str(tmp_path / "stdin")]) == 2
+    assert capsys.readouterr().err == (
+        "simulator play: %s is not a regular file: a scenario is a text file in a folder\n" % (tmp_path / "stdin"))
+
+
+def test_a_symlinked_scenario_copies_the_folder_it_really_lives_in(tmp_path, monkeypatch):
+    from simulator.cli.play import play
+    real, elsewhere = tmp_path / "real", tmp_path / "elsewhere"
+    real.mkdir(), elsewhere.mkdir()
+    (real / "s.txt").write_text("docker images\n")
+    (real / "context.txt").write_text("x")
+    (elsewhere / "link.txt").symlink_to(real / "s.txt")
+    (elsewhere / "big.bin").write_text("y")
+    seen = _copied(monkeypatch)
+    play(str(elsewhere / "link.txt"))
+    assert seen == [["context.txt", "s.txt"]]
+
+
+def test_devices_fifos_and_sockets_are_never_copied(tmp_path, monkeypatch):
+    import socket
+    import stat
+    from simulator.cli.play import play
+    (tmp_path / "s.txt").write_text("docker images\n")
+    (tmp_path / "sub").mkdir()
+    os.mkfifo(tmp_path / "sub" / "pipe")
+    (tmp_path / "link").symlink_to("s.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(tmp_path / "sock"))
+    expected = ["link", "s.txt", "sub"]
+    try:
+        os.mknod(tmp_path / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except OSError:
+        pass   # not allowed to make device nodes here: the FIFO and the socket still tell
+    seen, sub = [], []
+    from simulator.cli import play as play_module
+    monkeypatch.setattr(play_module, "run_line", lambda engine, line, cwd: (
+        seen.append(sorted(os.listdir(cwd))), sub.append(os.listdir(os.path.join(cwd, "sub"))), ("", 0))[2])
+    try:
+        play(str(tmp_path / "s.txt"))
+    finally:
+        sock.close()
+    assert seen == [expected] and sub == [[]]
+
+
+def test_a_folder_with_too_many_entries_is_refused(tmp_path, monkeypatch):
+    from simulator.cli.play import ScenarioError, play
+    (tmp_path / "s.txt").write_text("docker images\n")
+    for i in range(4999):   # with s.txt: 5000 entries, the most allowed
+        (tmp_path / f"f{i}").touch()
+    seen = _copied(monkeypatch)
+    play(str(tmp_path / "s.txt"))
+    assert len(seen[0]) == 5000
+    (tmp_path / "d").mkdir()   # entry 5001
+    with pytest.raises(ScenarioError) as e:
+        play(str(tmp_path / "s.txt"))
+    assert str(e.value) == ("%s is too big to copy (more than 5000 entries or 200 MB): put the scenario in a "
+                            "folder of its own" % tmp_path)
+    assert len(seen) == 1   # nothing ran
+
+
+def test_a_folder_with_too_many_bytes_is_refused(tmp_path, monkeypatch):
+    from simulator.cli.play import ScenarioError, play
+    (tmp_path / "s.txt").write_text("docker images\n")   # 14 bytes
+    (tmp_path / "deep").mkdir()
+    with open(tmp_path / "deep" / "big.bin", "wb") as f:   # sparse: costs no disk
+        f.truncate(200_000_000 - 14)
+    seen = _copied(monkeypatch)
+    monkeypatch.setattr("shutil.copytree", lambda *a, **k: os.makedirs(a[1]))   # do not really copy 200 MB
+    play(str(tmp_path / "s.txt"))   # exactly 200 MB: allowed
+    assert len(seen) == 1
+    (tmp_path / "one-more").write_text("!")
+    with pytest.raises(ScenarioError, match="put the scenario in a folder of its own$"):
+        play(str(tmp_path / "s.txt"))
+    assert len(seen) == 1
