@@ -4,6 +4,7 @@
     python -m simulator play --html OUT.html FILE  ... and write a page that steps through it
     python -m simulator play --step FILE           ... then step through its events (n/p/q)
     python -m simulator docker [--state DIR] ARGS  run one docker command on a saved engine
+    python -m simulator sleep [--state DIR] N      let N seconds of virtual time pass on it
     python -m simulator --help | --version
 """
 
@@ -18,6 +19,7 @@ USAGE = """\
 usage: python -m simulator play [--html OUT.html] FILE
        python -m simulator play --step FILE
        python -m simulator docker [--state DIR] ARGS...
+       python -m simulator sleep [--state DIR] N
        python -m simulator --help | --version
 
 A deterministic in-memory model of Docker Engine 20.10 for learning what images and
@@ -31,6 +33,9 @@ containers are. Its docker command line prints what the real docker CLI prints.
                  explanation and diagrams as text: n (or Enter) next, p previous, q quit
   docker ARGS    run one docker command; the engine is kept in DIR between commands
                  (default: .simulator in the current folder; delete it to start afresh)
+  sleep N        let N seconds of virtual time pass on the engine kept in DIR (the clock
+                 stands still between docker commands): processes exit, restart policies fire
+  play --help, sleep --help and docker --help say more.
 """
 
 
@@ -41,25 +46,71 @@ def _write(stream):
     return write
 
 
+def _state_option(argv: list[str], anywhere: bool) -> tuple[str, list[str]]:
+    """`--state DIR` / `--state=DIR` (first in `argv`, or `anywhere`): (the state folder, default
+    `.simulator` in the working directory; the other arguments). Raises ValueError without DIR."""
+    for i, arg in enumerate(argv if anywhere else argv[:1]):
+        if arg == "--state":
+            if i + 1 >= len(argv) or not argv[i + 1]:
+                raise ValueError("--state needs a folder")
+            return argv[i + 1], argv[:i] + argv[i + 2:]
+        if arg.startswith("--state="):
+            if arg == "--state=":
+                raise ValueError("--state needs a folder")
+            return arg[len("--state="):], argv[:i] + argv[i + 1:]
+    from . import state
+    return os.path.join(os.getcwd(), state.DEFAULT_DIR), argv
+
+
 def _docker(argv: list[str]) -> int:
     from . import app, commands, state  # noqa: F401  (commands registers the docker commands)
 
-    folder = os.path.join(os.getcwd(), state.DEFAULT_DIR)
-    if argv[:1] == ["--state"]:
-        if len(argv) < 2:
-            sys.stderr.write("simulator: --state needs a folder\n")
-            return 2
-        folder, argv = argv[1], argv[2:]
-    elif argv and argv[0].startswith("--state="):
-        folder, argv = argv[0][len("--state="):], argv[1:]
     try:
+        folder, argv = _state_option(argv, anywhere=False)
         engine = state.load(folder)
-    except state.StateError as e:
+    except (ValueError, state.StateError) as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
     status = app.run(engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr), stdin=sys.stdin)
     state.save(folder, engine)
     return status
+
+
+SLEEP_USAGE = """\
+usage: python -m simulator sleep [--state DIR] N
+
+Let N seconds (a decimal number from 0 to ten years) of virtual time pass on the engine saved in
+DIR (default: .simulator in the current folder), as a scenario's `sleep N` line does: processes
+that were due to end exit, restart policies fire, and `docker ps` shows the time gone by.
+
+Options:
+  --state DIR  the state folder that `python -m simulator docker --state DIR ...` uses
+  -h, --help   print this help
+"""
+
+
+def _sleep(argv: list[str]) -> int:
+    from . import state
+    from .play import ScenarioError, sleep_seconds
+
+    if "-h" in argv or "--help" in argv:
+        sys.stdout.write(SLEEP_USAGE)
+        return 0
+    try:
+        folder, argv = _state_option(argv, anywhere=True)
+        if len(argv) != 1:
+            raise ValueError("expected one number of seconds, got %d arguments" % len(argv))
+        seconds = sleep_seconds(argv[0])
+    except (ValueError, ScenarioError) as e:
+        return _usage_error("sleep", str(e))
+    try:
+        engine = state.load(folder)
+    except state.StateError as e:
+        sys.stderr.write("simulator: %s\n" % e)
+        return 2
+    engine.sleep(seconds)
+    state.save(folder, engine)
+    return 0
 
 
 PLAY_USAGE = """\
@@ -169,5 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         return _play(argv[1:])
     if argv[0] == "docker":
         return _docker(argv[1:])
+    if argv[0] == "sleep":
+        return _sleep(argv[1:])
     sys.stderr.write("simulator: unknown command %r\n\n%s" % (argv[0], USAGE))
     return 2

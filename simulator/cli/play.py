@@ -61,6 +61,19 @@ def parse(text: str) -> Iterator[str]:
         yield pending
 
 
+def sleep_seconds(value: str, line: str | None = None) -> float:
+    """The seconds of `sleep VALUE` (a decimal number from 0 to MAX_SLEEP); ScenarioError naming
+    `line` (default: `sleep VALUE`) otherwise."""
+    line = line if line is not None else "sleep " + value
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ScenarioError("sleep needs a number of seconds: %r" % line) from None
+    if not 0 <= seconds <= MAX_SLEEP:   # also refuses nan
+        raise ScenarioError("sleep needs a number of seconds from 0 to %d: %r" % (MAX_SLEEP, line))
+    return seconds
+
+
 def split(line: str) -> list[str]:
     """A logical line split like a shell would; ScenarioError unless it is `docker ...` or `sleep N`."""
     try:
@@ -68,12 +81,7 @@ def split(line: str) -> list[str]:
     except ValueError as e:
         raise ScenarioError("cannot split %r: %s" % (line, e)) from None
     if len(argv) == 2 and argv[0] == "sleep":
-        try:
-            seconds = float(argv[1])
-        except ValueError:
-            raise ScenarioError("sleep needs a number of seconds: %r" % line) from None
-        if not 0 <= seconds <= MAX_SLEEP:   # also refuses nan
-            raise ScenarioError("sleep needs a number of seconds from 0 to %d: %r" % (MAX_SLEEP, line))
+        sleep_seconds(argv[1], line)
     elif not argv or argv[0] != "docker":
         raise ScenarioError("only docker commands and `sleep N` are allowed: %r" % line)
     return argv
@@ -86,7 +94,7 @@ def run_line(engine, line: str, cwd: str) -> tuple[str, int]:
     argv = split(line)
     engine.emit(command_event(line, argv))
     if argv[0] == "sleep":
-        engine.sleep(float(argv[1]))
+        engine.sleep(sleep_seconds(argv[1]))
         return "", 0
     chunks: list[str] = []
     status = app.run(engine, argv[1:], cwd, chunks.append, chunks.append)
