@@ -34,7 +34,8 @@ def test_text_of_stacks_and_union():
     assert "* passwd               writable layer   copied-up from layer 1" in lines
     assert "  shadow               layer 1          lower" in lines   # not deleted yet at step 8
     life = text(diagrams_for(trace, 7)[0])
-    assert life == "container state: created (just taken: create, (new) -> created)\n"
+    # the diagram's own sentence: the state, then what the `create` transition does (engine/states.py)
+    assert life == "container state: created; just now: the writable layer is prepared over the image; no process runs yet\n"
 
 
 def test_keys_move_both_ways(tmp_path):
@@ -69,7 +70,7 @@ def test_walk_to_the_end_and_quit_at_end_of_input(tmp_path):
     assert headers == [f"--- step {i} of 10 ---" for i in range(1, 11)] and "(this is the last step)" in out
     removed = out.split("--- step 9 of 10 ---\n")[1].split("--- step 10")[0]
     assert removed.startswith("$ docker rm c1\n| c1\ncontainer.state: ")   # rm's output at each of its steps
-    assert "container state: (removed) (just taken: remove, removing -> (removed))" in removed
+    assert "\ncontainer state: (removed); just now: the container and its writable layer are deleted\n" in removed
     last = out.split("--- step 10 of 10 ---\n")[1]
     assert last.startswith("$ docker ps -a\n"
                            "| CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n"

@@ -9,7 +9,7 @@ The choice, by event kind (the engine's events, `simulator.model.events`):
   stack of the image the build has reached (when it has one);
 - `container.*` and `port.*`: the container state machine (the transition of a
   `container.state` event highlighted), then the container's layer stack while it exists;
-- `fs.copy_up`, `fs.whiteout`, `fs.opaque`: the union view of the directory holding the path,
+- `fs.created`, `fs.copy_up`, `fs.whiteout`, `fs.opaque`: the union view of the directory holding the path,
   the path highlighted, then the container's layer stack;
 - the blob and manifest events of a push or pull: the transfer so far;
 - `image.*`: the image lifecycle (the event's transition highlighted), then layer sharing;
@@ -38,7 +38,7 @@ from .storage import storage
 from .transfer import DONE, KEPT, MOVED, transfer
 from .union import union_view
 
-FS_EVENTS = ("fs.copy_up", "fs.whiteout", "fs.opaque")
+FS_EVENTS = ("fs.created", "fs.copy_up", "fs.whiteout", "fs.opaque")
 TRANSFER_EVENTS = frozenset(MOVED) | frozenset(KEPT) | frozenset(DONE)
 
 
@@ -74,7 +74,8 @@ def diagrams(state, events: Sequence[Event]) -> list[Diagram]:
         cid = event.data["container"]
         if state.containers.find(cid) is not None:
             try:
-                out.append(union_view(state, cid, posixpath.dirname(event.data["path"]) or "/", event))
+                path = event.data["path"]
+                out.append(union_view(state, cid, posixpath.dirname(path) or "/", event, highlight=path))
             except FSError:
                 pass   # the directory itself is gone (a recursive remove); the stack still tells
         out += _stack(state, cid)

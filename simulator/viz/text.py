@@ -1,15 +1,16 @@
 """Plain-text renderings of diagrams, for a terminal: read from each `Diagram`'s networkx graph.
 
     layer stack     container web (running)  3f2a1b4c5d6e
-                      writable layer   2 changes  56B
+                      writable layer  2 changes  56B
                       init layer       /etc/hosts, /etc/hostname, /.dockerenv ...
                       layer 2  sha256:3328efcd0a3e  6B  RUN echo hello > /app/hello.txt
-    lifecycle       state: running (just taken: start, created -> running)
+    lifecycle       the diagram's sentence: `container state: running; just now: <what the
+                    transition does>` (`graph.graph["summary"]`)
     union view      one line per name: the layer it comes from, its status; `*` marks the
                     highlighted path; then "… and N more from layer k" for names left out
     build           one line per step: cache hit/miss and the layer made or reused
     transfer        one line per blob: moved or already there
-    sharing         the shared and unique totals
+    sharing         the number of images, the shared and unique totals
     storage         the four `system df` rows
 
 Lines are in the graph's (sorted, deterministic) order; no colour, no terminal control codes.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..model.events import plural
 from .diagram import Diagram, instruction, short, size
 
 
@@ -41,18 +43,12 @@ def _image_stack(graph) -> list[str]:
 def _container_stack(graph) -> list[str]:
     c, rw = graph.nodes["container"], graph.nodes["rw"]
     return [f"container {_label(c)[len('container '):]}",
-            f"  writable layer  {rw['changes']} changes  {size(rw['size'])}",
+            f"  writable layer  {plural(rw['changes'], 'change')}  {size(rw['size'])}",
             "  init layer  /etc/hosts, /etc/hostname, /.dockerenv ...", *_layers(graph)]
 
 
-def _lifecycle(what: str) -> Callable:
-    def lines(graph) -> list[str]:
-        current = [d["state"] for _, d in graph.nodes(data=True) if d["highlight"]]
-        taken = [f"{k}, {graph.nodes[u]['state']} -> {graph.nodes[v]['state']}"
-                 for u, v, k, d in graph.edges(keys=True, data=True) if d["highlight"]]
-        text = f"{what} state: {current[0] if current else '-'}"
-        return [text + (f" (just taken: {'; '.join(taken)})" if taken else "")]
-    return lines
+def _lifecycle(graph) -> list[str]:
+    return [graph.graph["summary"]]
 
 
 def _union(graph) -> list[str]:
@@ -88,7 +84,7 @@ def _transfer(graph) -> list[str]:
 
 def _sharing(graph) -> list[str]:
     images = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "image")
-    return [f"layer sharing: {images} images; layers {size(graph.graph['shared_size'])} shared, "
+    return [f"layer sharing: {plural(images, 'image')}; layers {size(graph.graph['shared_size'])} shared, "
             f"{size(graph.graph['unique_size'])} used by one image"]
 
 
@@ -99,7 +95,7 @@ def _storage(graph) -> list[str]:
 
 RENDERERS: dict[str, Callable] = {
     "image-stack": _image_stack, "container-stack": _container_stack, "union": _union,
-    "container-lifecycle": _lifecycle("container"), "image-lifecycle": _lifecycle("image"), "build": _build,
+    "container-lifecycle": _lifecycle, "image-lifecycle": _lifecycle, "build": _build,
     "transfer": _transfer, "sharing": _sharing, "storage": _storage}
 
 
