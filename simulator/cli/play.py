@@ -1,7 +1,7 @@
 """`python -m simulator play FILE`: run a scenario file and print its transcript.
 
-Scenario format (docs in ARCHITECTURE.md "Scenario files"; the same files drive the real-engine
-recorder, tests/conformance/record.py, whose transcript format this reproduces byte for byte):
+Scenario format (docs/scenarios.md; the same files drive the real-engine recorder,
+tests/conformance/record.py, whose transcript format this reproduces byte for byte):
 one `docker ...` command a line, `#` comments and blank lines skipped, a trailing backslash
 continues a line, `sleep N` lets N seconds of virtual time pass. The commands run in a scratch
 copy of the file's folder, so relative paths (build contexts, `docker cp` targets) resolve

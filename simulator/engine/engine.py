@@ -19,6 +19,21 @@ class Engine:
     backend: where filesystems and processes live (default: the in-memory backend).
     clock: what time it is (default: a virtual clock at a fixed instant).
     seed: the seed of the deterministic IDs.
+
+    Drive it with docker command lines (`simulator.cli.play.run_line(engine, line, cwd)` returns
+    (the text docker prints, the exit status); relative paths resolve under `cwd`), or call the
+    services directly: `engine.images`, `engine.registry` (pull, push), `engine.builder`,
+    `engine.containers` (create, start, stop, exec, logs, ...), `engine.volumes`, `engine.ports`.
+    Time moves only when asked: `engine.sleep(seconds)`.
+
+        from simulator.engine.engine import Engine
+        from simulator.cli.play import run_line
+        engine = Engine()
+        out, status = run_line(engine, "docker run --name hello busybox echo hi", ".")
+        engine.sleep(5); print(run_line(engine, "docker ps -a", ".")[0])
+
+    Every operation is reported on `engine.events` (`simulator.model.events.Event`, with a
+    sentence for learners); `simulator.trace.Trace.record(engine)` keeps them with snapshots.
     """
 
     def __init__(self, backend: Backend | None = None, clock: VirtualClock | None = None,
