@@ -18,73 +18,20 @@ the order written (a missing final newline added), then `[exit N]` when N is not
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import stat
 import tempfile
-from typing import Callable, Iterator
+from typing import Callable
 
 from . import app
 from . import commands  # noqa: F401  (registers the docker commands)
+from ..scenario import MAX_SLEEP, ScenarioError, parse, sleep_seconds, split, transcript_entry  # noqa: F401  (re-exported)
 from .narrate import command_event
-
-# The longest `sleep N` a scenario may ask for (ten years): the virtual clock must stay a
-# valid date, and the recorder really sleeps (Python's time.sleep refuses negatives too).
-MAX_SLEEP = 10 * 365 * 86400
 
 # The most a scenario's folder may hold to be copied (entries below it, bytes of its files):
 # enough for build contexts, far below a home folder or /tmp.
 MAX_ENTRIES = 5000
 MAX_BYTES = 200 * 1000 * 1000
-
-
-class ScenarioError(Exception):
-    """A scenario line that is neither a docker command nor `sleep N`."""
-
-
-def parse(text: str) -> Iterator[str]:
-    """The scenario's logical lines: comments and blanks dropped, continuations joined by one space."""
-    pending = None
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        if pending is None and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        continued = line.endswith("\\")
-        if continued:
-            line = line[:-1].rstrip()
-        piece = line.strip() if pending is not None else line.lstrip()
-        pending = piece if pending is None else (pending + " " + piece if piece else pending)
-        if not continued:
-            yield pending
-            pending = None
-    if pending is not None:
-        yield pending
-
-
-def sleep_seconds(value: str, line: str | None = None) -> float:
-    """The seconds of `sleep VALUE` (a decimal number from 0 to MAX_SLEEP); ScenarioError naming
-    `line` (default: `sleep VALUE`) otherwise."""
-    line = line if line is not None else "sleep " + value
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ScenarioError("sleep needs a number of seconds: %r" % line) from None
-    if not 0 <= seconds <= MAX_SLEEP:   # also refuses nan
-        raise ScenarioError("sleep needs a number of seconds from 0 to %d: %r" % (MAX_SLEEP, line))
-    return seconds
-
-
-def split(line: str) -> list[str]:
-    """A logical line split like a shell would; ScenarioError unless it is `docker ...` or `sleep N`."""
-    try:
-        argv = shlex.split(line)
-    except ValueError as e:
-        raise ScenarioError("cannot split %r: %s" % (line, e)) from None
-    if len(argv) == 2 and argv[0] == "sleep":
-        sleep_seconds(argv[1], line)
-    elif not argv or argv[0] != "docker":
-        raise ScenarioError("only docker commands and `sleep N` are allowed: %r" % line)
-    return argv
 
 
 def run_line(engine, line: str, cwd: str) -> tuple[str, int]:
@@ -99,16 +46,6 @@ def run_line(engine, line: str, cwd: str) -> tuple[str, int]:
     chunks: list[str] = []
     status = app.run(engine, argv[1:], cwd, chunks.append, chunks.append)
     return "".join(chunks), status
-
-
-def transcript_entry(line: str, output: str, status: int) -> str:
-    """One command's part of a transcript, in the recorder's format."""
-    text = "$ " + line + "\n"
-    if output:
-        text += output if output.endswith("\n") else output + "\n"
-    if status:
-        text += "[exit %d]\n" % status
-    return text
 
 
 def _copyable(mode: int) -> bool:

@@ -25,7 +25,6 @@ import contextlib
 import os
 import queue
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -35,6 +34,8 @@ import time
 from concurrent.futures import Future
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from simulator.scenario import parse, sleep_seconds, split, transcript_entry  # noqa: E402
 from realengine import (EngineUnavailable, leftovers, private_engine,  # noqa: E402
                         private_registry)
 
@@ -42,33 +43,12 @@ COMMAND_TIMEOUT = 300
 _SLEEP = re.compile(r"^\s*sleep\s+([\d.]+)\s*$", re.M)
 
 
-def parse(text):
-    """Yield the scenario's logical lines (comments and blanks dropped)."""
-    pending = None
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        if pending is None and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        continued = line.endswith("\\")
-        if continued:
-            line = line[:-1].rstrip()
-        piece = line.strip() if pending is not None else line.lstrip()
-        pending = piece if pending is None else (pending + " " + piece if piece else pending)
-        if not continued:
-            yield pending
-            pending = None
-    if pending is not None:
-        yield pending
-
-
 def run_line(engine, line, cwd):
     """Run one scenario line; return (output, status)."""
-    argv = shlex.split(line)
-    if argv[0] == "sleep" and len(argv) == 2:
-        time.sleep(float(argv[1]))
+    argv = split(line)
+    if argv[0] == "sleep":
+        time.sleep(sleep_seconds(argv[1], line))
         return "", 0
-    if argv[0] != "docker":
-        raise ValueError("only docker commands and `sleep N` are allowed: %r" % line)
     proc = subprocess.run([engine.docker_path, *argv[1:]], cwd=cwd, env=engine.env,
                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, timeout=COMMAND_TIMEOUT)
@@ -92,12 +72,7 @@ def transcript(engine, path, parent="/tmp"):
                     else contextlib.nullcontext())
         with registry:
             for line in parse(text):
-                output, status = run_line(engine, line, work)
-                out.append("$ " + line + "\n")
-                if output:
-                    out.append(output if output.endswith("\n") else output + "\n")
-                if status:
-                    out.append("[exit %d]\n" % status)
+                out.append(transcript_entry(line, *run_line(engine, line, work)))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return "".join(out)
