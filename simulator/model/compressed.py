@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import BinaryIO
 
-from .layer import Layer
+from .layer import HashSink, Layer
 
 LEVEL = 1
 HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff"  # magic, deflate, no flags, mtime 0, XFL 4, OS 255
@@ -48,7 +48,7 @@ def gzip_blob(layer: Layer) -> Blob:
     """The digest and size of `layer`'s gzip blob, computed once per diffID."""
     found = _blobs.get(layer.diff_id)
     if found is None:
-        sink = _Digest()
+        sink = HashSink()
         write_gzip(layer, sink)
         found = _blobs[layer.diff_id] = Blob("sha256:" + sink.hash.hexdigest(), sink.size)
     return found
@@ -113,14 +113,3 @@ def _zero_run():
                 out ^= column
         return out
     return piece, advance
-
-
-class _Digest:
-    def __init__(self):
-        self.hash = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self.hash.update(data)
-        self.size += len(data)
-        return len(data)

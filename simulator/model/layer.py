@@ -236,7 +236,7 @@ class Layer:
 
     @cached_property
     def diff_id(self) -> str:
-        sink = _HashSink()
+        sink = HashSink()
         self.write_tar(sink)
         return "sha256:" + sink.hash.hexdigest()
 
@@ -352,7 +352,9 @@ def _info(name: str, kind: bytes, mode: int, uid: int, gid: int, mtime: int = 0)
     return info
 
 
-class _HashSink:
+class HashSink:
+    """A write-only file that keeps the sha256 and the count of what went through it."""
+
     def __init__(self):
         self.hash = hashlib.sha256()
         self.size = 0
