@@ -18,7 +18,6 @@ layer's tar.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from dataclasses import dataclass
 from functools import cache
