@@ -5,8 +5,6 @@ import time
 
 import pytest
 
-pytest.importorskip("ipywidgets")
-
 from simulator.cli.play import play, run_line
 from simulator.engine.engine import Engine
 from simulator.trace import Trace

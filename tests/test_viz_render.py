@@ -68,7 +68,6 @@ def test_failures_and_a_missing_dot_are_not_kept(fake, monkeypatch):
 
 @pytest.mark.skipif(not render_module.has_dot(), reason="Graphviz's dot is not installed")
 def test_the_stepper_reuses_what_the_page_drew(tmp_path, monkeypatch):
-    pytest.importorskip("ipywidgets")
     from simulator.viz import html
     from simulator.viz.stepper import Stepper
 
