@@ -8,6 +8,7 @@ Needs root and overlayfs; elsewhere the tests skip with the reason, except under
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
@@ -159,6 +160,8 @@ def _operations(u: UnionFS, m: str) -> None:
     os.chmod(r("/etc/group"), 0o600)
     u.set_meta("/bin/busybox", mode=0o700)                         # a 2 MB copy-up of a linked file
     os.chmod(r("/bin/busybox"), 0o700)
+    u.rename("/bin/cat", "/bin/kat")                               # rename: copy-up, then whiteout
+    os.rename(r("/bin/cat"), r("/bin/kat"))
     u.symlink("../etc/passwd", "/tmp/passwd-link")                 # symlink
     os.symlink("../etc/passwd", r("/tmp/passwd-link"))
     u.link("/etc/group", "/etc/group.bak")                         # hard link to a lower file
@@ -206,6 +209,15 @@ def test_merged_view_equals_the_model_view(both):
     assert seen == expected
     with open(mount_point + "/etc/passwd", "rb") as f:
         assert f.read() == model.read("/etc/passwd")
+
+
+def test_renaming_a_lower_directory_is_exdev_on_the_kernel(snaps, busybox):
+    """Without redirect_dir, rename(2) of a lower directory fails with EXDEV and `mv` copies
+    it instead; the model's UnionFS.rename gives that copy's result."""
+    mount_point = snaps.prepare("mv", busybox)
+    with pytest.raises(OSError) as err:
+        os.rename(mount_point + "/var/www", mount_point + "/var/web")
+    assert err.value.errno == errno.EXDEV
 
 
 def test_snapshot_over_no_layer_is_a_bind_mount(snaps):
@@ -274,3 +286,10 @@ def test_not_being_root_is_one_clear_line(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(ExecutorUnavailable, match=r"^the real executor needs root .*sudo$"):
         LinuxSnapshots(tmp_path / "state")
+
+
+def test_a_fifo_in_the_upper_cannot_be_committed(snaps):
+    mount_point = snaps.prepare("fifo", [])
+    os.mkfifo(mount_point + "/pipe")
+    with pytest.raises(InvalidLayer, match="FIFOs"):
+        snaps.commit("fifo")
