@@ -394,7 +394,9 @@ class UnionFS:
         )
 
     def rename(self, src: str, dst: str) -> None:
-        """rename(2) without redirect_dir: a lower directory is copied whole, then whited out.
+        """What `mv` leaves behind. Without redirect_dir the kernel refuses rename(2) of a
+        directory from a lower layer (EXDEV), so `mv` copies it whole and deletes the old
+        name (a whiteout); that outcome is modelled directly. Files are renamed in place.
 
         A moved name keeps its inode: it stays hard-linked with the group's other names
         (a link entry keeps its data holder; a moved holder takes its links along), and
