@@ -1,10 +1,11 @@
 """`busybox:latest` as the conformance engines have it.
 
-The real engines import /work/shared/tools/busybox-rootfs.sh's tar with
-`docker import --change 'CMD ["sh"]' OUT.tar busybox:latest`: one layer holding Debian 12's
-static busybox 1.35.0 (1,982,256 bytes) at /bin/busybox, one hard link per applet in /bin,
-the passwd/group/shadow files below and a few empty directories. The same list is in
-shared/reference/busybox-files.txt, which the tests compare with this layer entry by entry.
+The real engines import the tar made by busybox-rootfs.sh, one of the shared tools beside the
+repository (`../shared/tools/`), with `docker import --change 'CMD ["sh"]' OUT.tar busybox:latest`:
+one layer holding Debian 12's static busybox 1.35.0 (1,982,256 bytes) at /bin/busybox, one hard
+link per applet in /bin, the passwd/group/shadow files below and a few empty directories. The
+same list is in the shared reference's busybox-files.txt (`../shared/reference/`), which the
+tests compare with this layer entry by entry.
 """
 
 from __future__ import annotations
