@@ -587,7 +587,10 @@ class Containers:
 
     def logs(self, ref: str) -> list[tuple[datetime, str, str]]:
         """Everything the main process wrote, over all its runs: (time, stream, text) in order."""
-        c = self.get(ref)
+        return self.output(self.get(ref))
+
+    def output(self, c: Container) -> list[tuple[datetime, str, str]]:
+        """What `c`'s main process wrote until now, over all its runs (also once `--rm` removed it)."""
         now = self._now()
         return [item for run in c.runs for item in run.output_until(now)]
 

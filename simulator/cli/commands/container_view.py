@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from ...engine import container_list, image_ops
+from ...engine.containers import WouldBlockForever
 from ...engine.errors import DockerError, NotFound
 from ...model.clock import rfc3339_fixed
 from .. import inspector
@@ -34,6 +35,12 @@ def print_output(ctx, runs, now) -> None:
     for run in runs:
         for _, stream, text in run.output_until(now):
             (ctx.out if stream == "stdout" else ctx.err)(text)
+
+
+def forever_note(ctx, name: str, waiting: str, advice: str) -> None:
+    """The simulator's note on stderr where Docker would block on a process that never ends:
+    `(simulator: NAME keeps running; WAITING. ADVICE)`."""
+    ctx.err(f"(simulator: {name} keeps running; {waiting}. {advice})\n")
 
 
 @command("ps", aliases=("container ls", "container list", "container ps"), usage="docker ps [OPTIONS]",
@@ -109,18 +116,37 @@ def ps_format(fmt: str | None, quiet: bool, size: bool) -> str:
                      metavar="string"),
                 Flag("timestamps", "t", bool, "Show timestamps")])
 def logs(ctx, opts, args) -> int:
+    """With `-f`, the clock moves until the container stops (as `docker wait` does) and what it
+    writes meanwhile follows the `--tail` backlog; a process that never ends gets the backlog
+    and a simulator note instead of blocking."""
+    containers = ctx.engine.containers
     try:
-        entries = ctx.engine.containers.logs(args[0])
+        c = containers.get(args[0])
     except NotFound as err:
         ctx.err(f"Error: {err.message}\n")
         return 1
-    lines = [(at, stream, line) for at, stream, text in entries
-             for line in re.findall(r"[^\n]*\n|[^\n]+$", text)]
+    backlog = _lines(containers.output(c))
     if opts.tail not in ("all", "") and int(opts.tail) >= 0:
-        lines = lines[len(lines) - int(opts.tail):] if int(opts.tail) else []
-    for at, stream, line in lines:
+        backlog = backlog[len(backlog) - int(opts.tail):] if int(opts.tail) else []
+    later, endless = [], False
+    if opts.follow:
+        seen = len(containers.output(c))
+        try:
+            containers.wait_stopped(c)
+        except WouldBlockForever:
+            endless = True
+        later = _lines(containers.output(c)[seen:])
+    for at, stream, line in backlog + later:
         (ctx.out if stream == "stdout" else ctx.err)((rfc3339_fixed(at) + " " if opts.timestamps else "") + line)
+    if endless:
+        forever_note(ctx, c.name, f"{ctx.path} -f would follow it forever", f"docker stop {c.name} ends it.")
     return 0
+
+
+def _lines(entries):
+    """(time, stream, text) entries cut into lines, the last one possibly without its newline."""
+    return [(at, stream, line) for at, stream, text in entries
+            for line in re.findall(r"[^\n]*\n|[^\n]+$", text)]
 
 
 @command("exec", aliases=("container exec",), usage="docker exec [OPTIONS] CONTAINER COMMAND [ARG...]",
