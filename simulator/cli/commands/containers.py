@@ -4,11 +4,14 @@ Output and errors as docker/cli 20.10 `cli/command/container/*.go`: commands tak
 containers print each argument that worked and then the collected errors, one a line, and
 exit 1 (§0.1 of the reference); `start` prints its errors as they happen and ends with
 `Error: failed to start containers: a, b`; `rm`, `rename` and `start -a` see NotFound errors
-worded by the API client (`Error: No such container: x`).
+worded by the API client (`Error: No such container: x`). Where `start -a` or `wait` would
+block on a process that never ends, the simulator prints a note instead (status 0, as a
+foreground `run` of such a process).
 """
 
 from __future__ import annotations
 
+from ...engine.containers import WouldBlockForever
 from ...engine.errors import DockerError, NotFound
 from ..app import Flag, command
 from . import container_files, container_run, container_view  # noqa: F401  (registers their commands)
@@ -53,7 +56,13 @@ def start(ctx, opts, args) -> int:
         except DockerError as err:
             ctx.err(f"Error response from daemon: {err.message}\n")
             return 1
-        code = containers.wait_stopped(c)
+        try:
+            code = containers.wait_stopped(c)
+        except WouldBlockForever:   # it did start: as foreground `run`, the output so far and a note
+            container_view.print_output(ctx, c.runs[runs_before:], ctx.engine.clock.now())
+            container_view.forever_note(ctx, c.name, f"{ctx.path} -a would stay attached to it",
+                                        f"It is running now; docker stop {c.name} ends it.")
+            return 0
         container_view.print_output(ctx, c.runs[runs_before:], ctx.engine.clock.now())
         return code
     failed = []
@@ -151,6 +160,10 @@ def wait(ctx, opts, args) -> int:
     for arg in args:
         try:
             code = ctx.engine.containers.wait(arg)
+        except WouldBlockForever:   # a simulator limit, not a daemon error: the others still count
+            name = ctx.engine.containers.get(arg).name
+            container_view.forever_note(ctx, name, f"{ctx.path} would wait forever", f"docker stop {name} ends it.")
+            continue
         except DockerError as err:
             errors.append(f"Error response from daemon: {err.message}")
             continue
