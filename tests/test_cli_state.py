@@ -1,5 +1,8 @@
-"""The state folder of `python -m simulator docker`: round trip, refusal of foreign states."""
+"""The state folder of `python -m simulator docker`: round trip, refusal of foreign states,
+refusal of a folder that cannot hold a state, a save that fails."""
 
+import errno
+import os
 import pickle
 
 import pytest
@@ -41,3 +44,74 @@ def test_state_survives_containers_with_observers(tmp_path):
     again = state.load(str(tmp_path / "st"))
     c1 = next(c for c in again.containers.by_id.values() if c.name == "c1")
     assert again.backend.get(c1.id).read("/tmp/x") == b"hi\n"
+
+
+# -- an unusable state folder: one line on stderr, exit 2, before the command runs ----------
+
+def _main(capsys, *argv):
+    from simulator.cli.main import main
+    capsys.readouterr()
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize("argv", [
+    ("docker", "--state", "{file}", "run", "--name", "c1", "busybox", "echo", "ran"),
+    ("docker", "--state={file}", "ps"),
+    ("sleep", "3", "--state", "{file}"),
+    ("sleep", "--state", "{file}", "3"),
+])
+def test_a_file_in_place_of_the_state_folder(argv, tmp_path, capsys):
+    file = tmp_path / "somefile"
+    file.write_text("mine\n")
+    status, out, err = _main(capsys, *(a.format(file=file) for a in argv))
+    assert (status, out) == (2, "")
+    assert err == (f"simulator: cannot use {file} as the simulator state folder: it is a file, not a "
+                   "folder; remove it or choose another folder with --state DIR\n")
+    assert file.read_text() == "mine\n"
+
+
+def test_the_default_state_folder_is_a_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".simulator").touch()
+    status, out, err = _main(capsys, "docker", "ps")
+    assert (status, out) == (2, "")
+    assert err.startswith(f"simulator: cannot use {tmp_path / '.simulator'} as the simulator state folder: ")
+    assert err.count("\n") == 1
+
+
+def test_a_state_folder_that_cannot_be_created(tmp_path, capsys):
+    (tmp_path / "f").touch()
+    status, out, err = _main(capsys, "docker", "--state", str(tmp_path / "f" / "sub"), "ps")
+    assert (status, out) == (2, "")
+    assert err == (f"simulator: cannot use {tmp_path / 'f' / 'sub'} as the simulator state folder: cannot "
+                   "create it (Not a directory); choose another folder with --state DIR\n")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="no /proc here")
+def test_a_state_folder_under_proc(capsys):
+    status, out, err = _main(capsys, "docker", "--state", "/proc/foo", "ps")
+    assert (status, out) == (2, "")
+    assert err.startswith("simulator: cannot use /proc/foo as the simulator state folder: cannot create it (")
+
+
+def test_check_creates_a_missing_folder_and_leaves_nothing_in_it(tmp_path):
+    state.check(str(tmp_path / "a" / "b"))
+    assert list((tmp_path / "a" / "b").iterdir()) == []
+
+
+def test_a_save_error_is_one_line(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "st"
+    assert _main(capsys, "docker", "--state", str(folder), "ps")[0] == 0
+    before = (folder / "engine.pickle").read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(state.cloudpickle, "dump", full)
+    status, out, err = _main(capsys, "docker", "--state", str(folder), "run", "busybox", "echo", "ran")
+    assert (status, out) == (2, "ran\n")      # the command ran; its engine could not be kept
+    assert err.endswith(f"\nsimulator: cannot save the simulator state in {folder}: No space left on device\n")
+    assert "Traceback" not in err
+    assert [p.name for p in folder.iterdir()] == ["engine.pickle"]
+    assert (folder / "engine.pickle").read_bytes() == before

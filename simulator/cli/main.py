@@ -67,13 +67,25 @@ def _docker(argv: list[str]) -> int:
 
     try:
         folder, argv = _state_option(argv, anywhere=False)
+        state.check(folder)
         engine = state.load(folder)
     except (ValueError, state.StateError) as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
     status = app.run(engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr), stdin=sys.stdin)
-    state.save(folder, engine)
-    return status
+    return _save(folder, engine) or status
+
+
+def _save(folder: str, engine) -> int:
+    """Save `engine` in `folder`: 0, or 2 after one line on stderr when it cannot be written."""
+    from . import state
+
+    try:
+        state.save(folder, engine)
+    except state.StateError as e:
+        sys.stderr.write("simulator: %s\n" % e)
+        return 2
+    return 0
 
 
 SLEEP_USAGE = """\
@@ -104,13 +116,13 @@ def _sleep(argv: list[str]) -> int:
     except (ValueError, ScenarioError) as e:
         return _usage_error("sleep", str(e))
     try:
+        state.check(folder)
         engine = state.load(folder)
     except state.StateError as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
     engine.sleep(seconds)
-    state.save(folder, engine)
-    return 0
+    return _save(folder, engine)
 
 
 PLAY_USAGE = """\

@@ -3,11 +3,13 @@
 The state folder (default `.simulator/` in the working directory) holds `engine.pickle`: a
 pickled {"format": FORMAT, "engine": Engine}, written with cloudpickle (the engine holds
 closures, e.g. the observers that turn copy-ups into events, which plain pickle refuses). A state written by another format version, or
-one that cannot be read, is refused with a message; deleting the folder starts afresh.
+one that cannot be read, is refused with a message; deleting the folder starts afresh. `check`
+tells, before a command runs, whether the folder can hold a state at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
@@ -21,6 +23,26 @@ DEFAULT_DIR = ".simulator"
 
 class StateError(Exception):
     """The saved state cannot be used; the message says why and how to start afresh."""
+
+
+def check(folder: str) -> None:
+    """Make sure `folder` is a folder (creating it if missing) in which a file can be written;
+    raises StateError with one line saying why not. Writes and removes a probe file, since
+    permission bits do not tell (root, read-only mounts, /proc)."""
+    where = "cannot use %s as the simulator state folder" % folder
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise StateError("%s: it is a file, not a folder; remove it or choose another folder with "
+                         "--state DIR" % where)
+    step = "cannot create it"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        step = "cannot write in it"
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise StateError("%s: %s (%s); choose another folder with --state DIR"
+                         % (where, step, e.strerror or type(e).__name__)) from None
 
 
 def load(folder: str):
@@ -44,13 +66,20 @@ def load(folder: str):
 
 
 def save(folder: str, engine) -> None:
-    """Write `engine` to `folder` atomically (a crash never leaves half a state)."""
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".engine-")
+    """Write `engine` to `folder` atomically (a crash never leaves half a state). Raises
+    StateError with one line when it cannot be written (the previous state, if any, stays)."""
+    tmp = None
     try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".engine-")
         with os.fdopen(fd, "wb") as f:
             cloudpickle.dump({"format": FORMAT, "engine": engine}, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, os.path.join(folder, FILENAME))
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    except BaseException as e:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if not isinstance(e, Exception):     # KeyboardInterrupt, SystemExit: not a save error
+            raise
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else "%s: %s" % (type(e).__name__, e)
+        raise StateError("cannot save the simulator state in %s: %s" % (folder, reason)) from None
