@@ -1,7 +1,8 @@
 """The walkthrough's HTML page in headless Chromium (Debian's `chromium` and `chromium-driver`,
 driven with Selenium): no JavaScript error, "next" through every step with the counter and the
-diagrams following, the keyboard and the command list, and a screenshot kept as an artefact
-(the test's tmp dir and test-artifacts/walkthrough.png).
+diagrams following, the keyboard and the command list, no sideways scrolling at a step with the
+longest output line and explanation, and a screenshot kept as an artefact (the test's tmp dir and
+test-artifacts/walkthrough.png).
 
 Skipped when chromium, chromedriver or selenium is missing, except in CI (`CI` set) where that fails.
 """
@@ -134,4 +135,26 @@ def test_keyboard_and_command_list(page, tmp_path):
     assert driver.save_screenshot(str(shot))
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     shutil.copyfile(shot, ROOT / "test-artifacts" / "walkthrough.png")
+    assert _errors(driver) == []
+
+
+def test_long_lines_wrap_inside_the_page(page):
+    from selenium.webdriver.common.by import By
+
+    driver, data = page
+    # pip's WARNING line in the python build's output: the longest; there, the step with the
+    # longest explanation (a deep site-packages path).
+    longest = max(data["commands"], key=lambda c: max(map(len, c["output"].splitlines() or [""])))
+    assert max(map(len, longest["output"].splitlines())) > 200
+    index = max(range(longest["start"], longest["stop"]), key=lambda i: len(data["steps"][i]["e"]))
+    driver.get(driver.current_url.split("#")[0] + f"#{index + 1}")
+    driver.refresh()                              # a new hash alone does not reload the page
+    assert driver.find_element(By.ID, "counter").text == f"Step {index + 1} / {len(data['steps'])}"
+    widths = driver.execute_script("""var o = document.getElementById("output"), e = document.getElementById("explanation");
+        return [document.documentElement.scrollWidth, window.innerWidth, o.scrollWidth, o.clientWidth,
+                e.scrollWidth, e.clientWidth, document.querySelector("aside").getBoundingClientRect().width];""")
+    page_width, window_width, output_width, output_box, text_width, text_box, commands_width = widths
+    assert page_width <= window_width                       # no horizontal page scrollbar
+    assert output_width <= output_box and text_width <= text_box   # the lines wrap instead
+    assert commands_width >= 280                            # the command list keeps its width (at most 300px)
     assert _errors(driver) == []
