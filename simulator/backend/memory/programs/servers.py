@@ -27,7 +27,7 @@ def nginx_entrypoint(ctx: Ctx) -> int:
                  f"{me}: Looking for shell scripts in /docker-entrypoint.d/"]
         for script in NGINX_SCRIPTS:
             lines.append(f"{me}: Launching /docker-entrypoint.d/{script}")
-            if script.startswith("10-"):
+            if script.startswith("10-") and _listen_on_ipv6(ctx):
                 lines += [f"{script}: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
                           f"{script}: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf"]
         lines.append(f"{me}: Configuration complete; ready for start up")
@@ -44,6 +44,51 @@ def nginx_entrypoint(ctx: Ctx) -> int:
     return execute(Ctx(ctx.run, args, ctx.env, ctx.cwd, ctx.uid, ctx.gid, ctx.stdin, ctx.fds), found[0])
 
 
+DEFAULT_CONF = "/etc/nginx/conf.d/default.conf"
+IPV4_LISTEN = "listen       80;"
+NGINX_TEMP_DIRS = ("client_temp", "proxy_temp", "fastcgi_temp", "uwsgi_temp", "scgi_temp")
+
+
+def _listen_on_ipv6(ctx: Ctx) -> bool:
+    """10-listen-on-ipv6-by-default.sh: `touch` default.conf, then (/proc/net/if_inet6 exists on
+    Docker 20.10's bridge) `sed -i` the IPv6 listen line in after the IPv4 one. Both replace the
+    file in the container's layer, so `docker diff` shows it changed even when the line is there
+    already. False when there is no default.conf (the script exits at once)."""
+    if not ctx.fs.exists(DEFAULT_CONF):
+        return False
+    ctx.fs.set_meta(DEFAULT_CONF, touch=True)
+    text = ctx.read(DEFAULT_CONF)
+    if "[::]:80;" not in text:
+        text = text.replace(IPV4_LISTEN, IPV4_LISTEN + "\n    listen  [::]:80;", 1)
+    ctx.fs.write(DEFAULT_CONF, text.encode())
+    return True
+
+
+def _nginx_files(ctx: Ctx) -> None:
+    """What nginx writes as it starts (nginx `ngx_create_pidfile`, `ngx_create_paths`): its pid
+    (`1\n`: exec'd by the entrypoint, it is PID 1) at nginx.conf's `pid` path, and the temp
+    directories under /var/cache/nginx, mode 0700, owned by the worker user (101, nginx) and
+    group root. Debian's /var/run is a link to /run; where the image lacks the link the pid
+    file goes to /run."""
+    try:
+        conf = ctx.read("/etc/nginx/nginx.conf")
+    except FSError:
+        return
+    pid = re.search(r"^\s*pid\s+([^;\s]+)\s*;", conf, re.M)
+    if pid:
+        path = pid.group(1)
+        if path.startswith("/var/run/") and not ctx.fs.exists("/var/run"):
+            path = "/run/" + path[len("/var/run/"):]
+        try:
+            ctx.fs.write(path, b"1\n")
+        except FSError:
+            pass
+    if ctx.fs.exists("/var/cache/nginx"):
+        for name in NGINX_TEMP_DIRS:
+            if not ctx.fs.exists(f"/var/cache/nginx/{name}"):
+                ctx.fs.mkdir(f"/var/cache/nginx/{name}", mode=0o700, uid=101, gid=0)
+
+
 @program("nginx", "nginx-debug")
 def nginx(ctx: Ctx) -> int:
     """nginx -g 'daemon off;': notices on stderr (the image links error.log to it), then serves."""
@@ -56,6 +101,7 @@ def nginx(ctx: Ctx) -> int:
         ctx.err("nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"
                 "nginx: configuration file /etc/nginx/nginx.conf test is successful\n")
         return 0
+    _nginx_files(ctx)
     now = (ctx.run.started + timedelta(seconds=ctx.run.time)).strftime("%Y/%m/%d %H:%M:%S")
     notices = ['using the "epoll" event method', f"nginx/{version}",
                "built by gcc 10.2.1 20210110 (Debian 10.2.1-6) ", "OS: Linux 5.15.0-91-generic",
