@@ -46,3 +46,57 @@ def test_docs_point_to_files_that_exist():
     assert "simulator/trace" in architecture and "simulator/viz" in architecture
     for link in re.findall(r"\]\(([^)#]+)\)", README + architecture):
         assert (ROOT / link).exists() or (ROOT / "docs" / link).exists(), link
+
+
+def _shell_blocks(text: str) -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", text, re.S)
+
+
+def test_readme_quick_start_installs_what_make_demo_and_the_diagrams_need():
+    (apt,) = [line for block in _shell_blocks(README) for line in block.splitlines() if "apt-get install" in line]
+    assert set(apt.split()) >= {"sudo", "apt-get", "install", "python3-venv", "make", "graphviz"}
+
+
+def test_readme_commands_use_the_project_environment():
+    """Stock Debian has no `python` and its python3 lacks the dependencies: the commands run in .venv."""
+    using = README[README.index("## Using it"):]
+    blocks = _shell_blocks(using)
+    assert blocks[0].strip() == ". .venv/bin/activate"
+    assert "`.venv/bin/python`" in using[:using.index("```sh\npython")]
+    for line in (line for block in _shell_blocks(README) for line in block.splitlines()):
+        assert not line.startswith(("python3 ", "pip ", "sudo pip")), line
+    assert "pip install" not in README.replace(".venv/bin/pip install", "").replace(
+        "elsewhere, `pip install -e '.[viz]'`\ninto a virtual environment of your own", "")
+
+
+def test_readme_one_command_block_runs_as_written(tmp_path, monkeypatch, capsys):
+    from simulator.cli.main import main
+    monkeypatch.chdir(tmp_path)
+    (block,) = [b for b in _shell_blocks(README) if "python -m simulator docker run" in b]
+    lab = str(tmp_path / "lab")      # not the README's /tmp/lab
+    lines = [[lab if a == "/tmp/lab" else a for a in line.split("#")[0].split()] for line in block.splitlines()]
+    assert lines[-1] == ["rm", "-rf", ".simulator"]
+    for argv in lines[:-1]:
+        assert argv[:3] == ["python", "-m", "simulator"]
+        capsys.readouterr()
+        assert main(argv[3:]) == 0, argv
+    assert "   Up 30 seconds   " in capsys.readouterr().out
+
+
+def test_waiting_commands_move_the_one_command_clock(tmp_path, capsys):
+    """README: `docker wait` and a foreground `run` wait for the process, so the saved clock moves."""
+    from simulator.cli.main import main
+    state = str(tmp_path / "st")
+
+    def docker(*args):
+        capsys.readouterr()
+        assert main(["docker", "--state", state, *args]) == 0
+        return capsys.readouterr().out
+
+    docker("run", "-d", "--name", "waited", "busybox", "sleep", "5")
+    assert docker("wait", "waited") == "0\n"
+    docker("run", "--name", "foreground", "busybox", "sleep", "7")
+    assert docker("ps", "-a", "--format", "{{.Names}}: {{.Status}}, created {{.RunningFor}}") == (
+        "foreground: Exited (0) Less than a second ago, created 7 seconds ago\n"
+        "waited: Exited (0) 7 seconds ago, created 12 seconds ago\n")
+    assert "docker wait" in README and "foreground `docker run`" in README
