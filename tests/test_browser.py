@@ -1,7 +1,8 @@
 """The walkthrough's HTML page in headless Chromium (Debian's `chromium` and `chromium-driver`,
 driven with Selenium): no JavaScript error, "next" through every step with the counter and the
 diagrams following, the keyboard and the command list, no sideways scrolling at a step with the
-longest output line and explanation, and a screenshot kept as an artefact (the test's tmp dir and
+longest output line and explanation, `code` in the sentences set as <code> and nothing else
+taken for markup, and a screenshot kept as an artefact (the test's tmp dir and
 test-artifacts/walkthrough.png).
 
 Skipped when chromium, chromedriver or selenium is missing, except in CI (`CI` set) where that fails.
@@ -15,6 +16,7 @@ import shutil
 
 import pytest
 
+from simulator.viz.html import _json
 from walkthrough_page import ROOT, page_data, walkthrough
 
 CHROMIUM = shutil.which("chromium")
@@ -100,7 +102,7 @@ def test_next_through_every_step(page, tmp_path):
         output = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", command["output"])    # colour codes dropped
         assert state[6] == output + ("[exit %d]\n" % command["status"] if command["status"] else "")
     assert changes > total // 2
-    assert driver.find_element(By.ID, "explanation").text == steps[-1]["e"]
+    assert driver.find_element(By.ID, "explanation").text == steps[-1]["e"].replace("`", "")
     assert _errors(driver) == []
 
 
@@ -157,4 +159,31 @@ def test_long_lines_wrap_inside_the_page(page):
     assert page_width <= window_width                       # no horizontal page scrollbar
     assert output_width <= output_box and text_width <= text_box   # the lines wrap instead
     assert commands_width >= 280                            # the command list keeps its width (at most 300px)
+    assert _errors(driver) == []
+
+
+# What the explanation shows: each child as [tag or "#text", its text].
+EXPLANATION = """return Array.from(document.getElementById("explanation").childNodes).map(function (n) {
+    return [n.nodeType === 3 ? "#text" : n.tagName.toLowerCase(), n.textContent]; });"""
+
+
+def test_code_spans_in_sentences(page, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    driver, data = page
+    build = data["commands"][0]
+    assert data["steps"][build["start"]]["e"].startswith("`docker build` runs ")
+    driver.find_elements(By.CSS_SELECTOR, "#commands li")[0].click()
+    shown = driver.execute_script(EXPLANATION)
+    assert shown[0] == ["code", "docker build"] and shown[1][0] == "#text" and shown[1][1].startswith(" runs ")
+    # The same page with a sentence made to look like markup: only the paired backticks make <code>.
+    _, done = walkthrough()
+    data["steps"][0]["e"] = "`<b>x</b>` & <i>y</i> then `a&amp;b` and a lone ` tick"
+    odd = re.sub(r'(id="steps-data">).*?(</script>)', lambda m: m.group(1) + _json(data) + m.group(2),
+                 done.html, count=1, flags=re.S)
+    path = tmp_path / "odd.html"
+    path.write_text(odd, encoding="utf-8")
+    driver.get(path.as_uri())
+    assert driver.execute_script(EXPLANATION) == [
+        ["code", "<b>x</b>"], ["#text", " & <i>y</i> then "], ["code", "a&amp;b"], ["#text", " and a lone ` tick"]]
     assert _errors(driver) == []

@@ -9,11 +9,11 @@ in a `<template id="svg-N">`; the steps only refer to those numbers, so a diagra
 same over many steps is stored once. Without `dot` a template holds `render.HINT` and the DOT
 text in a `<pre>` instead.
 
-The steps are the trace's events (`simulator.trace`), each shown with the command that emitted
-it, that command's output, the event's explanation (`steps.explain`) and its diagrams
-(`steps.diagrams_for`). Every scenario line starts with its own `cli.command` event
-(`simulator.cli.narrate`), so each command, even one that only reads (`docker images`), owns at
-least one step and its output is shown from that first step on.
+The steps are the trace's events (`simulator.trace`), each shown with the command that emitted it,
+that command's output, the event's explanation (`steps.explain`; its `code` spans set as <code>, the
+rest as text) and its diagrams (`steps.diagrams_for`). Every scenario line starts with its own
+`cli.command` event (`simulator.cli.narrate`), so each command, even one that only reads (`docker
+images`), owns at least one step and its output is shown from that first step on.
 
 Deterministic: the same scenario gives byte-identical HTML (no timestamps; SVGs numbered in the
 order the steps first show them; ids inside each SVG prefixed with its number so they stay

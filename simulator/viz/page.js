@@ -1,6 +1,7 @@
 // The step-through page (simulator.viz.html): steps from the JSON in #steps-data, diagrams cloned
-// from <template id="svg-N">. Buttons, the slider, the command list and the keyboard
-// (arrow keys, Home/End) move; the URL's #N keeps the step for a reload or a link.
+// from <template id="svg-N">, `code` in the sentences shown as <code>. Buttons, the slider, the
+// command list and the keyboard (arrow keys, Home/End) move; the URL's #N keeps the step for a
+// reload or a link.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("steps-data").textContent);
@@ -25,6 +26,22 @@
     return fig;
   }
 
+  // The sentence's `code` spans as <code>, the rest as text; a backtick without a partner stays.
+  function sentence(text) {
+    var parts = text.split("`"), nodes = [];
+    if (parts.length % 2 === 0) { var last = parts.pop(); parts.push(parts.pop() + "`" + last); }
+    parts.forEach(function (part, i) {
+      if (i % 2) {
+        var code = document.createElement("code");
+        code.textContent = part;
+        nodes.push(code);
+      } else if (part) {
+        nodes.push(document.createTextNode(part));
+      }
+    });
+    return nodes;
+  }
+
   function show(index) {
     if (!total) { $("counter").textContent = "Step 0 / 0"; return; }
     var i = Math.max(0, Math.min(total - 1, index));
@@ -41,7 +58,7 @@
     }
     current = i;
     $("counter").textContent = "Step " + (i + 1) + " / " + total;
-    $("explanation").textContent = step.e;
+    $("explanation").replaceChildren.apply($("explanation"), sentence(step.e));
     var badge = document.createElement("span");
     badge.textContent = step.k;
     $("kind").replaceChildren(badge);
