@@ -536,6 +536,22 @@ class Containers:
                 self._end(c, KILL_EXIT, c.state, "kill", "SIGKILL from docker rm -f", auto_remove=False)
         self._remove(c, remove_volumes=volumes)
 
+    def prune(self) -> tuple[list[str], int]:
+        """`docker container prune` (moby daemon/prune.go `ContainersPrune`): remove every
+        container not running (created, exited, dead), newest first, volumes kept. The IDs
+        removed and the space reclaimed: the sum of their writable layers' sizes (SizeRw)."""
+        gone, reclaimed = [], 0
+        for c in self.all():
+            if c.running:
+                continue
+            reclaimed += self.engine.backend.get(c.id).layer().size
+            self._remove(c, False)
+            gone.append(c.id)
+        self.engine.emit(Event("container.pruned", f"container prune removed {len(gone)} stopped "
+                               f"container(s), freeing {reclaimed} bytes of writable layers",
+                               {"ids": gone, "space_reclaimed": reclaimed}))
+        return gone, reclaimed
+
     def _remove(self, c: Container, remove_volumes: bool) -> None:
         source = c.state
         c.removing = True

@@ -1,4 +1,4 @@
-"""Container lifecycle commands: start, stop, restart, kill, pause, unpause, rm, rename, wait.
+"""Container lifecycle commands: start, stop, restart, kill, pause, unpause, rm, rename, wait, prune.
 
 Output and errors as docker/cli 20.10 `cli/command/container/*.go`: commands taking several
 containers print each argument that worked and then the collected errors, one a line, and
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ...engine.containers import WouldBlockForever
 from ...engine.errors import DockerError, NotFound
-from ..app import Flag, command
+from ...model.units import human_size
+from ..app import Flag, UsageError, command
 from . import container_files, container_run, container_view  # noqa: F401  (registers their commands)
 
 _TIME = Flag("time", "t", int, "Seconds to wait for stop before killing it", default=10)
@@ -172,3 +173,29 @@ def wait(ctx, opts, args) -> int:
         ctx.err("\n".join(errors) + "\n")
         return 1
     return 0
+
+
+CONTAINER_PRUNE_WARNING = "WARNING! This will remove all stopped containers.\nAre you sure you want to continue?"
+
+
+def deleted_containers(ids: list[str]) -> str:
+    """The `Deleted Containers:` block of `container prune` and `system prune`, or ""."""
+    return "Deleted Containers:\n" + "".join(i + "\n" for i in ids) + "\n" if ids else ""
+
+
+@command("container prune", usage="docker container prune [OPTIONS]", short="Remove all stopped containers",
+         args=(0, 0), flags=[Flag("filter", None, list, "Provide filter values (e.g. 'until=<timestamp>')",
+                                  metavar="filter"),
+                             Flag("force", "f", bool, "Do not prompt for confirmation")])
+def container_prune(ctx, opts, args) -> int:
+    """cli 20.10 container/prune.go; without `-f` the prompt reads no answer (scenarios have no
+    input), so nothing is removed and the reclaimed space is 0B, as the real CLI prints it."""
+    if opts.filter:
+        raise UsageError("the simulator does not model --filter for container prune yet")
+    if not opts.force:
+        ctx.out(f"{CONTAINER_PRUNE_WARNING} [y/N] Total reclaimed space: 0B\n")
+        return 0
+    ids, reclaimed = ctx.engine.containers.prune()
+    ctx.out(deleted_containers(ids) + f"Total reclaimed space: {human_size(reclaimed)}\n")
+    return 0
+

@@ -354,8 +354,13 @@ def image_prune(ctx, opts, args: list[str]) -> int:
         return 0
     filters = _filters(opts.filter)
     report = image_ops.prune(ctx.engine, opts.all, filters)
-    if report.deleted:
-        lines = [f"{r.kind.lower()}: {r.value}" for r in report.deleted]
-        ctx.out("Deleted Images:\n" + "\n".join(lines) + "\n\n")
+    ctx.out(deleted_images(report))
     ctx.out(f"Total reclaimed space: {human_size(report.space_reclaimed)}\n")
     return 0
+
+
+def deleted_images(report) -> str:
+    """The `Deleted Images:` block of `image prune` and `system prune` (cli prune.go), or ""."""
+    if not report.deleted:
+        return ""
+    return "Deleted Images:\n" + "".join(f"{r.kind.lower()}: {r.value}\n" for r in report.deleted) + "\n"

@@ -1,4 +1,4 @@
-"""`docker system df [-v] [--format]` and `docker port`, as docker/cli 20.10 prints them.
+"""`docker system df [-v] [--format]`, `docker system prune` and `docker port`, as docker/cli 20.10 prints them.
 
 Sources: cli `cli/command/system/df.go` and `cli/command/formatter/disk_usage.go` (summary
 table `{{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}`; with `-v`
@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ...engine import disk_usage
+from ...engine import disk_usage, image_ops
 from ...engine.container_list import PsRow
 from ...engine.errors import NotFound
 from ...model.image import short_id
 from ...model.reference import parse
 from ...model.units import human_duration, human_size
-from ..app import Flag, command
+from ..app import Flag, UsageError, command
+from .containers import deleted_containers
+from .images import deleted_images
 from ..formatter import FormatError, format_items, render_table
 
 SUMMARY_FORMAT = "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}"
@@ -115,3 +117,37 @@ def port(ctx, opts, args: list[str]) -> int:
             return 1
     ctx.out("".join(line + "\n" for line in lines))
     return 0
+
+
+def _system_prune_warning(all_images: bool) -> str:
+    """cli 20.10 system/prune.go's confirmation text (networks are listed though the simulator
+    has none to prune; the classic builder's cache is its images, so no build cache goes)."""
+    images = ("all images without at least one container associated to them" if all_images
+              else "all dangling images")
+    items = ["all stopped containers", "all networks not used by at least one container", images,
+             "all build cache" if all_images else "all dangling build cache"]
+    return ("WARNING! This will remove:\n" + "".join(f"  - {i}\n" for i in items)
+            + "\nAre you sure you want to continue? [y/N] ")
+
+
+@command("system prune", usage="docker system prune [OPTIONS]", short="Remove unused data", args=(0, 0),
+         flags=[Flag("all", "a", bool, "Remove all unused images not just dangling ones"),
+                Flag("filter", None, list, "Provide filter values (e.g. 'label=<key>=<value>')", metavar="filter"),
+                Flag("force", "f", bool, "Do not prompt for confirmation"),
+                Flag("volumes", None, bool, "Prune volumes")])
+def system_prune(ctx, opts, args: list[str]) -> int:
+    """Stopped containers, then dangling (with `-a` unused) images, as `container prune` and
+    `image prune` do; one total. Without `-f` the unanswered prompt ends the command: unlike
+    the single prunes, the real CLI then prints nothing more."""
+    for name in ("filter", "volumes"):
+        if getattr(opts, name):
+            raise UsageError(f"the simulator does not model --{name} for system prune yet")
+    if not opts.force:
+        ctx.out(_system_prune_warning(opts.all))
+        return 0
+    ids, containers_space = ctx.engine.containers.prune()
+    report = image_ops.prune(ctx.engine, opts.all)
+    ctx.out(deleted_containers(ids) + deleted_images(report)
+            + f"Total reclaimed space: {human_size(containers_space + report.space_reclaimed)}\n")
+    return 0
+
