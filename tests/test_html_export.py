@@ -64,6 +64,18 @@ def test_commands_are_the_scenario_lines_and_own_their_steps(exported):
             assert command["line"].startswith("docker build ")
 
 
+def test_output_is_shown_as_plain_lines(exported):
+    page, _, data, _ = exported
+    # the 20.10 CLI ends the build context line with "\r\r\n"; the classic builder colours a RUN
+    # step's stderr (pip's WARNING) with SGR codes: the page shows neither
+    build = page.commands[0].output
+    assert build.startswith("Sending build context to Docker daemon  ") and build.split("\n", 1)[0].endswith("kB\r\r")
+    assert any("\x1b[91m" in c.output for c in page.commands)
+    for raw, shown in zip(page.commands, data["commands"]):
+        assert shown["output"] == raw.output.replace("\r", "").replace("\x1b[91m", "").replace("\x1b[0m", "")
+        assert "\r" not in shown["output"] and "\x1b" not in shown["output"]
+
+
 def test_each_step_shows_its_diagrams(exported):
     page, _, data, svgs = exported
     for i, step in enumerate(data["steps"]):
@@ -128,7 +140,8 @@ def test_cli_usage_errors(tmp_path, capsys):
     assert main(["play", "--html", str(tmp_path / "x.html")]) == 2
     assert capsys.readouterr().err == (
         "simulator play: --html needs the name of the page to write\nSee 'python -m simulator play --help'.\n"
-        "simulator play: expected one scenario FILE, got 0\nSee 'python -m simulator play --help'.\n")
+        "simulator play: --html needs an output file followed by the scenario: expected --html OUT.html FILE\n"
+        "See 'python -m simulator play --help'.\n")
     assert not (tmp_path / "x.html").exists()
 
 

@@ -51,11 +51,13 @@ def test_keys_move_both_ways(tmp_path):
     first, second, third = out.split("--- step ")[1:4]
     assert first.startswith("1 of %d ---\n$ docker images\n| REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n"
                             "cli.command: `docker images` lists the images in the store\n" % n)
-    # create's output is shown from its first step (its cli.command) on, at the pull that follows too
-    for text, kind in ((second, "cli.command: `docker create` makes a container"), (third, "registry.")):
-        head = text.split("\n", 1)[1]
-        assert head.startswith("$ docker create --name c1 busybox\n| Unable to find image 'busybox:latest' locally\n")
-        assert kind in head
+    # create's output is shown at its first step (its cli.command); the pull that follows says where
+    assert second.split("\n", 1)[1].startswith(
+        "$ docker create --name c1 busybox\n| Unable to find image 'busybox:latest' locally\n")
+    assert "cli.command: `docker create` makes a container" in second
+    assert third.split("\n", 1)[1].startswith(
+        "$ docker create --name c1 busybox\n(output of this command shown at step 2)\nregistry.")
+    assert "Unable to find image" not in third
     assert out.count("keys: n (or Enter) next step, p previous step, q quit\n") == 1
     assert done.stdout == step(scenario, "n\nn\np\nx\nq\n").stdout   # deterministic
 
@@ -69,7 +71,9 @@ def test_walk_to_the_end_and_quit_at_end_of_input(tmp_path):
     # image pulled), the container created = 6; rm: command, removing, removed = 3; ps: 1
     assert headers == [f"--- step {i} of 10 ---" for i in range(1, 11)] and "(this is the last step)" in out
     removed = out.split("--- step 9 of 10 ---\n")[1].split("--- step 10")[0]
-    assert removed.startswith("$ docker rm c1\n| c1\ncontainer.state: ")   # rm's output at each of its steps
+    # rm's output (c1) at its first step, step 7; its last step says so
+    assert out.split("--- step 7 of 10 ---\n")[1].startswith("$ docker rm c1\n| c1\ncli.command: ")
+    assert removed.startswith("$ docker rm c1\n(output of this command shown at step 7)\ncontainer.state: ")
     assert "\ncontainer state: (removed); just now: the container and its writable layer are deleted\n" in removed
     last = out.split("--- step 10 of 10 ---\n")[1]
     assert last.startswith("$ docker ps -a\n"
@@ -77,3 +81,22 @@ def test_walk_to_the_end_and_quit_at_end_of_input(tmp_path):
                            "cli.command: `docker ps` lists the containers (only running ones, unless -a)\n\n"
                            "storage (system df):\n")
     assert out.endswith("(this is the last step)\n[n]ext [p]revious [q]uit > \n")
+
+
+def test_a_build_output_once_and_again_when_back_at_its_first_step(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM busybox\nRUN echo hi > /hi.txt\n")
+    scenario = tmp_path / "s.txt"
+    scenario.write_text("docker build -t hi app\n")
+    out = step(scenario, "n\nn\np\np\nq\n").stdout
+    shown = out.split("--- step ")[1:]
+    assert [s.split(" ", 1)[0] for s in shown] == ["1", "2", "3", "2", "1"]
+    # the 20.10 CLI ends its context line with "\r\r\n": shown as one plain line, no carriage return
+    context = "$ docker build -t hi app\n| Sending build context to Docker daemon  2.048kB\n| Step 1/2 : FROM busybox\n"
+    for first in (shown[0], shown[4]):
+        assert first.split("\n", 1)[1].startswith(context)
+        assert "| Successfully tagged hi:latest\n" in first
+    for later in shown[1:4]:
+        assert later.split("\n", 1)[1].startswith("$ docker build -t hi app\n(output of this command shown at step 1)\n")
+        assert "| " not in later and "Successfully" not in later
+    assert "\r" not in out

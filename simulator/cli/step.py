@@ -13,8 +13,15 @@ The scenario runs first on a fresh engine while a `Trace` records it; then each 
 Keys are read a line at a time from `keys` (stdin): `n` or an empty line moves on, `p` back,
 `q` (or the end of input) quits. Every scenario line is at least one step (its `cli.command`
 event, `narrate.command_event`, then the events it makes the engine emit), and the line's output
-belongs to it: it is shown, `| `-prefixed, at each of the line's steps from the first on. The same
-scenario and keys always print the same text.
+belongs to it: it is shown, `| `-prefixed and as `text.plain` lines, at the line's first step
+(again whenever that step is shown); its later steps say where instead:
+
+    --- step 6 of 24 ---
+    $ docker build -t hi app
+    (output of this command shown at step 5)
+    build.cache_miss: ...
+
+The same scenario and keys always print the same text.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from typing import Callable, TextIO
 from ..engine.engine import Engine
 from ..trace import Trace
 from ..viz.steps import diagrams_for, explain
-from ..viz.text import text
+from ..viz.text import plain, text
 from .play import play
 
 PROMPT = "[n]ext [p]revious [q]uit > "
@@ -56,13 +63,16 @@ def record(path: str) -> tuple[Trace, list[Command]]:
 
 
 def show(trace: Trace, commands: list[Command], index: int) -> str:
-    """The text for step `index`: header, the command that owns it and its output, the
-    explanation, then the diagrams."""
+    """The text for step `index`: header, the command that owns it and its output (or, after the
+    command's first step, where that output is shown), the explanation, then the diagrams."""
     step = trace[index]
     mine = next(c for c in commands if c.first <= index < c.end)
-    head, *output = mine.entry.splitlines(True)
-    out = [f"--- step {index + 1} of {len(trace)} ---\n", head, *("| " + line for line in output),
-           f"{step.event.kind}: {explain(step)}\n"]
+    head, *output = plain(mine.entry).splitlines(True)
+    if output and index > mine.first:
+        output = [f"(output of this command shown at step {mine.first + 1})\n"]
+    else:
+        output = ["| " + line for line in output]
+    out = [f"--- step {index + 1} of {len(trace)} ---\n", head, *output, f"{step.event.kind}: {explain(step)}\n"]
     for d in diagrams_for(trace, index):
         out.append("\n" + text(d))
     return "".join(out)
@@ -72,7 +82,7 @@ def step_through(path: str, keys: TextIO, write: Callable[[str], None]) -> int:
     """Record the scenario, then show steps as `keys` ask; 0 when done. Raises as `record`."""
     trace, commands = record(path)
     if not len(trace):
-        write("".join(c.entry for c in commands) + "no events: nothing to step through\n")
+        write(plain("".join(c.entry for c in commands)) + "no events: nothing to step through\n")
         return 0
     index = 0
     write(show(trace, commands, index))

@@ -10,10 +10,11 @@ same over many steps is stored once. Without `dot` a template holds `render.HINT
 text in a `<pre>` instead.
 
 The steps are the trace's events (`simulator.trace`), each shown with the command that emitted it,
-that command's output, the event's explanation (`steps.explain`; its `code` spans set as <code>, the
-rest as text) and its diagrams (`steps.diagrams_for`). Every scenario line starts with its own
-`cli.command` event (`simulator.cli.narrate`), so each command, even one that only reads (`docker
-images`), owns at least one step and its output is shown from that first step on.
+that command's output (`text.plain`: no colour codes or carriage returns), the event's explanation
+(`steps.explain`; its `code` spans set as <code>, the rest as text) and its diagrams
+(`steps.diagrams_for`). Every scenario line starts with its own `cli.command` event
+(`simulator.cli.narrate`), so each command, even one that only reads (`docker images`), owns at
+least one step and its output is shown from that first step on.
 
 Deterministic: the same scenario gives byte-identical HTML (no timestamps; SVGs numbered in the
 order the steps first show them; ids inside each SVG prefixed with its number so they stay
@@ -34,6 +35,7 @@ from importlib import resources
 from ..trace import Trace
 from .render import render
 from .steps import diagrams_for, explain
+from .text import plain
 
 # Captions for the diagram kinds of `Diagram.kind`.
 TITLES = {
@@ -135,7 +137,7 @@ def export(page: Walkthrough, jobs: int = 2) -> Export:
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         figures = list(pool.map(_figure, numbers, range(len(numbers))))
     data = {"title": page.title, "steps": steps,
-            "commands": [{"line": c.line, "output": c.output, "status": c.status, "start": c.start,
+            "commands": [{"line": c.line, "output": plain(c.output), "status": c.status, "start": c.start,
                           "stop": c.stop} for c in page.commands]}
     templates = "\n".join(f'<template id="svg-{n}">{f}</template>' for n, f in enumerate(figures))
     asset = resources.files(__package__)

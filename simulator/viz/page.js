@@ -52,9 +52,7 @@
       items[step.c].classList.add("current");
       items[step.c].scrollIntoView({ block: "nearest" });
       $("command").textContent = "$ " + cmd.line;
-      // colour codes some programs print (pip) mean nothing here
-      $("output").textContent = cmd.output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "") +
-        (cmd.status ? "[exit " + cmd.status + "]\n" : "");
+      $("output").textContent = cmd.output + (cmd.status ? "[exit " + cmd.status + "]\n" : "");
     }
     current = i;
     $("counter").textContent = "Step " + (i + 1) + " / " + total;

@@ -14,10 +14,12 @@
     storage         the four `system df` rows
 
 Lines are in the graph's (sorted, deterministic) order; no colour, no terminal control codes.
+`plain(output)` makes a command's output fit to show the same way.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from ..model.events import plural
@@ -103,3 +105,15 @@ def text(diagram: Diagram) -> str:
     """The diagram as lines of text (each ending in a newline). Raises KeyError for a kind
     without a text form."""
     return "".join(line.rstrip() + "\n" for line in RENDERERS[diagram.kind](diagram.graph))
+
+
+# SGR colour codes, as the classic builder wraps a RUN step's stderr in (moby's
+# pkg/streamformatter), and carriage returns, as the 20.10 CLI ends its build context line with
+# ("...  2.048kB\r\r\n"): in a shown transcript they only garble the lines.
+_CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\r")
+
+
+def plain(output: str) -> str:
+    """A command's output (stdout and stderr, as the docker CLI writes them) as plain lines to show:
+    colour codes and carriage returns dropped, everything else kept."""
+    return _CONTROL.sub("", output)
