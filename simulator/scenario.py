@@ -19,10 +19,11 @@ class ScenarioError(Exception):
     """A scenario line that is neither a docker command nor `sleep N`."""
 
 
-def parse(text: str) -> Iterator[str]:
-    """The scenario's logical lines: comments and blanks dropped, continuations joined by one space."""
-    pending = None
-    for raw in text.splitlines():
+def numbered(text: str) -> Iterator[tuple[int, str]]:
+    """The scenario's logical lines, each with the number (from 1) of the file line it starts on:
+    comments and blanks dropped, continuations joined by one space."""
+    pending, start = None, 0
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip()
         if pending is None and (not line.strip() or line.lstrip().startswith("#")):
             continue
@@ -30,12 +31,33 @@ def parse(text: str) -> Iterator[str]:
         if continued:
             line = line[:-1].rstrip()
         piece = line.strip() if pending is not None else line.lstrip()
-        pending = piece if pending is None else (pending + " " + piece if piece else pending)
+        if pending is None:
+            pending, start = piece, number
+        elif piece:
+            pending += " " + piece
         if not continued:
-            yield pending
+            yield start, pending
             pending = None
     if pending is not None:
-        yield pending
+        yield start, pending
+
+
+def parse(text: str) -> Iterator[str]:
+    """The scenario's logical lines (`numbered` without the numbers)."""
+    return (line for _, line in numbered(text))
+
+
+def checked(text: str) -> list[str]:
+    """The scenario's logical lines, each accepted by `split`; otherwise ScenarioError with
+    `line N: ` (the file line the first bad one starts on) before `split`'s reason."""
+    lines = []
+    for number, line in numbered(text):
+        try:
+            split(line)
+        except ScenarioError as e:
+            raise ScenarioError("line %d: %s" % (number, e)) from None
+        lines.append(line)
+    return lines
 
 
 def sleep_seconds(value: str, line: str | None = None) -> float:

@@ -22,6 +22,25 @@ def test_parse_keeps_a_trailing_continuation():
     assert list(play.parse("docker ps \\")) == ["docker ps"]
 
 
+def test_numbered_counts_file_lines_from_one_and_names_a_continuation_by_its_first():
+    from simulator.scenario import numbered
+    text = "# intro\n\ndocker ps\ndocker run \\\n  busybox \\\n  true\n  # indented comment\nsleep 1\n"
+    assert list(numbered(text)) == [(3, "docker ps"), (4, "docker run busybox true"), (8, "sleep 1")]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("docker ps\n# c\n\ndocker \\\n  ps \\\n  -a\nsleep 5s\n",
+     "line 7: sleep needs a number of seconds: 'sleep 5s'"),
+    ("docker ps\ndocker run 'x\n", "line 2: cannot split \"docker run 'x\": No closing quotation"),
+    ("\n\n\nls \\\n -l\n", "line 4: only docker commands and `sleep N` are allowed: 'ls -l'"),
+])
+def test_a_bad_line_is_named_by_its_file_line(scenario, text, message):
+    (scenario / "s.txt").write_text(text)
+    with pytest.raises(play.ScenarioError) as e:
+        play.play(str(scenario / "s.txt"), FakeEngine())
+    assert str(e.value) == message
+
+
 class FakeEngine:
     def __init__(self):
         self.slept = []
@@ -95,7 +114,7 @@ def test_only_docker_and_sleep_lines(scenario):
     (scenario / "s.txt").write_text("ls -l\n")
     with pytest.raises(play.ScenarioError) as e:
         play.play(str(scenario / "s.txt"), FakeEngine())
-    assert "only docker commands and `sleep N` are allowed: 'ls -l'" in str(e.value)
+    assert str(e.value) == "line 1: only docker commands and `sleep N` are allowed: 'ls -l'"
 
 
 def test_play_command_line_with_docker_cp(tmp_path):
@@ -128,7 +147,7 @@ def test_play_command_line_rejects_bad_lines(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "simulator", "play", str(tmp_path / "s.txt")], cwd=ROOT,
                           capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 2
-    assert proc.stderr.startswith("simulator play: only docker commands")
+    assert proc.stderr == "simulator play: line 1: only docker commands and `sleep N` are allowed: 'echo hi'\n"
 
 
 def test_play_a_scenario_in_the_scratch_folders_parent(tmp_path, monkeypatch):

@@ -32,6 +32,8 @@ def test_help_prints_the_play_usage(argv, capsys):
     (["play", "a.txt", "b.txt"], "expected one scenario FILE, got 2"),
     (["play", "--stpe", "a.txt"], "unknown option --stpe"),
     (["play", "--html"], "--html needs the name of the page to write"),
+    (["play", "--html", "s.txt"], "--html needs an output file followed by the scenario: expected --html OUT.html FILE"),
+    (["play", "--html=s.txt"], "--html needs an output file followed by the scenario: expected --html OUT.html FILE"),
     (["play", "--html=", "a.txt"], "--html needs the name of the page to write"),
     (["play", "--step", "--html", "o.html", "a.txt"], "--step and --html cannot be used together"),
 ])

@@ -168,6 +168,8 @@ def _play_options(argv: list[str]) -> tuple[bool, str | None, list[str]]:
             files.append(arg)
     if step and html_out is not None:
         raise ValueError("--step and --html cannot be used together")
+    if html_out is not None and not files:   # `play --html s.txt`: the page's name forgotten
+        raise ValueError("--html needs an output file followed by the scenario: expected --html OUT.html FILE")
     if len(files) != 1:
         raise ValueError("expected one scenario FILE, got %d" % len(files))
     return step, html_out, files

@@ -25,7 +25,7 @@ from typing import Callable
 
 from . import app
 from . import commands  # noqa: F401  (registers the docker commands)
-from ..scenario import MAX_SLEEP, ScenarioError, parse, sleep_seconds, split, transcript_entry  # noqa: F401  (re-exported)
+from ..scenario import MAX_SLEEP, ScenarioError, checked, parse, sleep_seconds, split, transcript_entry  # noqa: F401  (re-exported)
 from .narrate import command_event
 
 # The most a scenario's folder may hold to be copied (entries below it, bytes of its files):
@@ -91,18 +91,16 @@ def play(path: str, engine=None, write: Callable[[str], None] | None = None) -> 
     """Run the scenario file at `path` on `engine` (a fresh Engine by default); return the transcript.
 
     `write`, when given, receives each command's transcript entry as soon as it is ready.
-    Raises ScenarioError for a line that is not a docker command or `sleep N`, for a `path` that
-    is not a regular file (`scenario_file`) and for a folder too big to copy (`_check_folder`),
-    all before any line runs.
+    Raises ScenarioError for a line that is not a docker command or `sleep N` (`line N: ...`),
+    for a `path` that is not a regular file (`scenario_file`) and for a folder too big to copy
+    (`_check_folder`), all before any line runs.
     """
     from ..engine.engine import Engine
 
     path = scenario_file(path)
     folder = os.path.dirname(path)
     with open(path) as f:
-        lines = list(parse(f.read()))
-    for line in lines:   # refuse a bad file before running any of it
-        split(line)
+        lines = checked(f.read())   # refuse a bad file, naming the line, before running any of it
     scratch = tempfile.mkdtemp(prefix="scenario-")
     try:
         # The scratch folder may lie inside the scenario's folder (a scenario in /tmp):
