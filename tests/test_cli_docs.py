@@ -100,3 +100,27 @@ def test_waiting_commands_move_the_one_command_clock(tmp_path, capsys):
         "foreground: Exited (0) Less than a second ago, created 7 seconds ago\n"
         "waited: Exited (0) 7 seconds ago, created 12 seconds ago\n")
     assert "docker wait" in README and "foreground `docker run`" in README
+
+
+def test_scenarios_doc_copy_in_example_plays(tmp_path):
+    """docs/scenarios.md: files beside a scenario reach a container or a named volume with docker cp."""
+    doc = (ROOT / "docs" / "scenarios.md").read_text()
+    (block,) = [b for b in re.findall(r"```\n(.*?)```", doc, re.S) if "docker cp site/" in b]
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<h1>beside</h1>\n")
+    (tmp_path / "s.txt").write_text(block)
+    out = simulator.cli.play.play(str(tmp_path / "s.txt"))
+    assert "[exit" not in out
+    assert out.count("\n<h1>beside</h1>\n") == 2
+
+
+def test_scenarios_doc_says_shell_expansions_stay_as_written(tmp_path):
+    doc = (ROOT / "docs" / "scenarios.md").read_text()
+    assert "`$PWD`, `$(pwd)` and `~` stay as written" in doc
+    (tmp_path / "s.txt").write_text("docker run --rm busybox echo $(pwd) $PWD ~\n"
+                                    "docker run --rm -v $PWD/site:/site busybox true\n")
+    out = simulator.cli.play.play(str(tmp_path / "s.txt"))
+    assert "\n$(pwd) $PWD ~\n" in out
+    assert ('docker: Error response from daemon: create $PWD/site: "$PWD/site" includes invalid characters for a '
+            'local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host '
+            "directory, use absolute path.\nSee 'docker run --help'.\n[exit 125]\n") in out
