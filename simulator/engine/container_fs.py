@@ -152,9 +152,12 @@ class ContainerFiles:
             out.append((posixpath.relpath(p, base), e, data))
         return out
 
-    def write_tree(self, ref: str, dest: str, items: list[tuple[str, Entry, bytes]]) -> None:
+    def write_tree(self, ref: str, dest: str, items: list[tuple[str, Entry, bytes]],
+                   contents_only: bool = False) -> None:
         """`docker cp - c:dest`: items as `read_tree` gives them. Into `dest` if it is a directory,
-        else as `dest` itself (tar extraction semantics, moby `daemon/archive.go`)."""
+        else as `dest` itself (tar extraction semantics, moby `daemon/archive.go`).
+        `contents_only` (a source path ending in `/.`, docker cp's reference): a directory's
+        contents go into an existing `dest` directory rather than the directory itself."""
         c, fs = self._view(ref, dest)
         target = normpath(dest)
         try:
@@ -164,7 +167,7 @@ class ContainerFiles:
             if not fs.exists(posixpath.dirname(target)):
                 raise NotFound(f"No such container:path: {ref}:{posixpath.dirname(target)}") from None
         root = items[0][0]
-        if existing is not None and existing.kind is Kind.DIR:
+        if existing is not None and existing.kind is Kind.DIR and not contents_only:
             place = lambda rel: posixpath.join(target, rel)  # noqa: E731
         elif dest.endswith("/"):
             raise NotFound(f"No such container:path: {ref}:{dest}")

@@ -114,7 +114,7 @@ def cp(ctx, opts, args) -> int:
         if not os.path.lexists(local):
             ctx.err(f"lstat {local}: no such file or directory\n")
             return 1
-        files.write_tree(dst_c, dst, _read_local(local))
+        files.write_tree(dst_c, dst, _read_local(local), contents_only=src.endswith(("/.", "/./")))
     except NotFound as err:
         ctx.err(f"Error: {err.message}\n")
         return 1
