@@ -11,7 +11,7 @@ does not exist is `No such container:path: <c>:<path>`).
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable
+from typing import Callable, Iterable
 
 import dockerfile
 
@@ -71,6 +71,22 @@ def apply_changes(config: dict, changes: Iterable[str]) -> dict:
                        "healthcheck": "Healthcheck"}[instr]
                 config[key] = " ".join(value)
     return config
+
+
+def copies_contents(src: str) -> bool:
+    """`docker cp` SRC_PATH ending in `/.`: the directory's contents are copied, not the
+    directory itself (docker cp reference, "SRC_PATH specifies a directory")."""
+    return src.endswith(("/.", "/./"))
+
+
+def placement(dest: str, root: str, into: bool) -> Callable[[str], str]:
+    """Where each copied item lands, for items named as `read_tree` names them (`root` the
+    first, the copied file or directory): under `dest` when `into` (an existing directory
+    and not a `/.` copy), otherwise `root` becomes `dest` (tar extraction, moby
+    `pkg/archive/copy.go` PrepareArchiveCopy)."""
+    if into:
+        return lambda rel: posixpath.join(dest, rel)
+    return lambda rel: dest + rel[len(root):]
 
 
 class ContainerFiles:
@@ -135,12 +151,15 @@ class ContainerFiles:
             raise NotFound(f"No such container:path: {ref}:{path}")
         return c, self.engine.backend.get(c.id)
 
-    def read_tree(self, ref: str, path: str) -> list[tuple[str, Entry, bytes]]:
+    def read_tree(self, ref: str, path: str, follow_link: bool = False) -> list[tuple[str, Entry, bytes]]:
         """`docker cp c:path -`: (path relative to the copied item's parent, entry, data), parents first.
-        The first item is the copied file or directory itself."""
+        The first item is the copied file or directory itself. A last component that is a
+        symlink is copied as the link, unless the path ends in `/` or `/.` (moby
+        `container/archive.go` ResolvePath resolves only the parent of the base name) or
+        `follow_link` (`docker cp -L`)."""
         _, fs = self._view(ref, path)
         try:
-            real = fs.resolve(normpath(path), follow=not path.endswith("/."))
+            real = fs.resolve(normpath(path), follow=follow_link or path.endswith(("/", "/.")))
             if fs.get(real) is None:
                 raise FSError(2, path)
         except FSError:
@@ -166,13 +185,10 @@ class ContainerFiles:
             existing = None
             if not fs.exists(posixpath.dirname(target)):
                 raise NotFound(f"No such container:path: {ref}:{posixpath.dirname(target)}") from None
-        root = items[0][0]
-        if existing is not None and existing.kind is Kind.DIR and not contents_only:
-            place = lambda rel: posixpath.join(target, rel)  # noqa: E731
-        elif dest.endswith("/"):
+        into = existing is not None and existing.kind is Kind.DIR and not contents_only
+        if dest.endswith("/") and (existing is None or existing.kind is not Kind.DIR):
             raise NotFound(f"No such container:path: {ref}:{dest}")
-        else:
-            place = lambda rel: target + rel[len(root):]  # noqa: E731
+        place = placement(target, items[0][0], into)
         with self.engine.containers.file_events.held("docker cp"):
             for rel, entry, data in items:
                 path = place(rel)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from ...engine.container_fs import copies_contents, placement
 from ...engine.errors import NotFound
 from ...model import reference
 from ...model.layer import Entry, Kind
@@ -77,11 +78,10 @@ def _read_local(root: str) -> list[tuple[str, Entry, bytes]]:
     return items
 
 
-def _write_local(dest: str, items: list[tuple[str, Entry, bytes]]) -> None:
-    root = items[0][0]
-    into = os.path.isdir(dest)
+def _write_local(dest: str, items: list[tuple[str, Entry, bytes]], contents_only: bool) -> None:
+    place = placement(dest, items[0][0], os.path.isdir(dest) and not contents_only)
     for rel, entry, data in items:
-        path = os.path.join(dest, rel) if into else dest + rel[len(root):]
+        path = place(rel)
         if entry.kind is Kind.DIR:
             os.makedirs(path, exist_ok=True)
         elif entry.kind is Kind.SYMLINK:
@@ -107,14 +107,14 @@ def cp(ctx, opts, args) -> int:
     files = ctx.engine.containers.files
     try:
         if src_c:
-            items = files.read_tree(src_c, src)
-            _write_local(os.path.join(ctx.cwd, dst), items)
+            items = files.read_tree(src_c, src, follow_link=opts.follow_link)
+            _write_local(os.path.join(ctx.cwd, dst), items, copies_contents(src))
             return 0
         local = os.path.abspath(os.path.join(ctx.cwd, src))
         if not os.path.lexists(local):
             ctx.err(f"lstat {local}: no such file or directory\n")
             return 1
-        files.write_tree(dst_c, dst, _read_local(local), contents_only=src.endswith(("/.", "/./")))
+        files.write_tree(dst_c, dst, _read_local(local), contents_only=copies_contents(src))
     except NotFound as err:
         ctx.err(f"Error: {err.message}\n")
         return 1
