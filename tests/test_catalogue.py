@@ -203,3 +203,13 @@ def test_the_catalogue_is_deterministic():
     assert config["created"] == "2023-03-29T18:32:22.713011485Z"
     assert catalogue.get("docker.io/library/nginx:latest")[0].id == image.id
     assert all(layer.diff_id.startswith("sha256:") for layer in layers)
+
+
+@pytest.mark.parametrize("ref", ["debian:latest", "ubuntu:22.04", "python:3.9",
+                                 "node:14", "nginx:latest"])
+def test_debian_family_var_run_and_var_lock_are_links_into_run(ref):
+    # the official Debian and Ubuntu images (`ls -l /var`): run -> /run, lock -> /run/lock (mode 1777)
+    tree = fs(f"docker.io/library/{ref}")
+    assert tree.stat("/var/run", follow=False).target == "/run"
+    assert tree.stat("/var/lock", follow=False).target == "/run/lock"
+    assert tree.stat("/run/lock").mode == 0o1777

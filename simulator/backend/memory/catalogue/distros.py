@@ -3,7 +3,9 @@
 Each is the single `ADD file:... in /` layer of the official image, with the programs a
 learner meets (shells, coreutils, the package manager), the account files, os-release, and
 bulk files bringing the layer to the real image's size. Debian 12 and Ubuntu 22.04 are
-merged-/usr systems (`/bin -> usr/bin`); Debian 10 and 11 keep /bin and /sbin.
+merged-/usr systems (`/bin -> usr/bin`); Debian 10 and 11 keep /bin and /sbin. Every
+Debian-family layer has `/var/run -> /run` and `/var/lock -> /run/lock` (`ls -l /var` in
+the official images: /run replaced /var/run and /var/lock, the old paths stay as links).
 """
 
 from __future__ import annotations
@@ -169,11 +171,13 @@ def debian_family(os_text: str, merged: bool, size: int, extra: dict[str, str] |
             "var/opt var/spool").split()
     return layer(
         dirs(tops),
-        {"/root": directory(0o700), "/tmp": directory(0o1777), "/var/tmp": directory(0o1777)},
+        {"/root": directory(0o700), "/tmp": directory(0o1777), "/var/tmp": directory(0o1777),
+         "/run/lock": directory(0o1777)},
         files(bin_table + DEB_USR_BIN),
         links("usr/bin: sh->dash" if merged else "bin: sh->dash"),
         links("/: bin->usr/bin sbin->usr/sbin lib->usr/lib lib64->usr/lib64") if merged else {},
         links("usr/lib/x86_64-linux-gnu: libz.so.1->libz.so.1.2.13"),
+        links("var: run->/run lock->/run/lock"),
         texts({"/etc/os-release": os_text, "/etc/passwd": DEB_PASSWD, "/etc/group": DEB_GROUP,
                "/etc/shells": "# /etc/shells: valid login shells\n/bin/sh\n/bin/bash\n/usr/bin/bash\n/bin/dash\n",
                "/etc/hostname": "", **(extra or {})}),

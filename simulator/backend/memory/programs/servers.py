@@ -68,19 +68,16 @@ def _nginx_files(ctx: Ctx) -> None:
     """What nginx writes as it starts (nginx `ngx_create_pidfile`, `ngx_create_paths`): its pid
     (`1\n`: exec'd by the entrypoint, it is PID 1) at nginx.conf's `pid` path, and the temp
     directories under /var/cache/nginx, mode 0700, owned by the worker user (101, nginx) and
-    group root. Debian's /var/run is a link to /run; where the image lacks the link the pid
-    file goes to /run."""
+    group root. The nginx.conf path `/var/run/nginx.pid` lands in /run through Debian's
+    `/var/run -> /run` link."""
     try:
         conf = ctx.read("/etc/nginx/nginx.conf")
     except FSError:
         return
     pid = re.search(r"^\s*pid\s+([^;\s]+)\s*;", conf, re.M)
     if pid:
-        path = pid.group(1)
-        if path.startswith("/var/run/") and not ctx.fs.exists("/var/run"):
-            path = "/run/" + path[len("/var/run/"):]
         try:
-            ctx.fs.write(path, b"1\n")
+            ctx.fs.write(pid.group(1), b"1\n")
         except FSError:
             pass
     if ctx.fs.exists("/var/cache/nginx"):
