@@ -33,7 +33,7 @@ def select(engine, all_: bool = False, filters: list[str] = (), last: int = -1) 
     for item in filters:
         key, eq, value = item.partition("=")
         if not eq:
-            raise InvalidParameter(f"Bad format of filter (expected name=value)")
+            raise InvalidParameter("Bad format of filter (expected name=value)")
         if key not in FILTERS:
             raise InvalidParameter(f"Invalid filter '{key}'")
         parsed.setdefault(key, []).append(value)

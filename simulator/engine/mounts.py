@@ -23,7 +23,7 @@ import stat as statmod
 from dataclasses import dataclass
 from typing import Any
 
-from ..model.fs import FSError, Tree, UnionFS
+from ..model.fs import FSError, UnionFS
 from ..model.layer import Content, Entry, Kind, directory, normpath, symlink
 from .errors import InvalidParameter
 

@@ -17,7 +17,7 @@ from typing import Callable
 from ...engine.errors import StartError
 from ...model.clock import VirtualClock
 from ...model.fs import Observer, Tree, UnionFS
-from ...model.layer import Kind, normpath
+from ...model.layer import normpath
 from ..base import Backend, Process, ProcessSpec
 from .programs import DEFAULT_PATH, execute, find_command, is_executable
 from .programs.runtime import Ctx, ExitShell, Forever, Polling, Run, Terminal

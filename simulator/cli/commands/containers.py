@@ -16,24 +16,9 @@ from ...engine.errors import DockerError, NotFound
 from ...model.units import human_size
 from ..app import Flag, UsageError, command
 from . import container_files, container_run, container_view  # noqa: F401  (registers their commands)
+from .each import for_each
 
 _TIME = Flag("time", "t", int, "Seconds to wait for stop before killing it", default=10)
-
-
-def _each(ctx, args, action) -> int:
-    """Run `action(arg)` for each argument; print the argument or collect the error."""
-    errors = []
-    for arg in args:
-        try:
-            action(arg)
-        except DockerError as err:
-            errors.append(f"Error response from daemon: {err.message}")
-            continue
-        ctx.out(arg + "\n")
-    if errors:
-        ctx.err("\n".join(errors) + "\n")
-        return 1
-    return 0
 
 
 @command("start", aliases=("container start",), usage="docker start [OPTIONS] CONTAINER [CONTAINER...]",
@@ -84,32 +69,32 @@ def start(ctx, opts, args) -> int:
 @command("stop", aliases=("container stop",), usage="docker stop [OPTIONS] CONTAINER [CONTAINER...]",
          short="Stop one or more running containers", args=(1, None), flags=[_TIME])
 def stop(ctx, opts, args) -> int:
-    return _each(ctx, args, lambda ref: ctx.engine.containers.stop(ref, opts.time))
+    return for_each(ctx, args, lambda ref: ctx.engine.containers.stop(ref, opts.time))
 
 
 @command("restart", aliases=("container restart",), usage="docker restart [OPTIONS] CONTAINER [CONTAINER...]",
          short="Restart one or more containers", args=(1, None), flags=[_TIME])
 def restart(ctx, opts, args) -> int:
-    return _each(ctx, args, lambda ref: ctx.engine.containers.restart(ref, opts.time))
+    return for_each(ctx, args, lambda ref: ctx.engine.containers.restart(ref, opts.time))
 
 
 @command("kill", aliases=("container kill",), usage="docker kill [OPTIONS] CONTAINER [CONTAINER...]",
          short="Kill one or more running containers", args=(1, None),
          flags=[Flag("signal", "s", str, "Signal to send to the container", default="KILL", metavar="string")])
 def kill(ctx, opts, args) -> int:
-    return _each(ctx, args, lambda ref: ctx.engine.containers.kill(ref, opts.signal))
+    return for_each(ctx, args, lambda ref: ctx.engine.containers.kill(ref, opts.signal))
 
 
 @command("pause", aliases=("container pause",), usage="docker pause CONTAINER [CONTAINER...]",
          short="Pause all processes within one or more containers", args=(1, None))
 def pause(ctx, opts, args) -> int:
-    return _each(ctx, args, ctx.engine.containers.pause)
+    return for_each(ctx, args, ctx.engine.containers.pause)
 
 
 @command("unpause", aliases=("container unpause",), usage="docker unpause CONTAINER [CONTAINER...]",
          short="Unpause all processes within one or more containers", args=(1, None))
 def unpause(ctx, opts, args) -> int:
-    return _each(ctx, args, ctx.engine.containers.unpause)
+    return for_each(ctx, args, ctx.engine.containers.unpause)
 
 
 @command("rm", aliases=("container rm",), usage="docker rm [OPTIONS] CONTAINER [CONTAINER...]",
@@ -118,28 +103,15 @@ def unpause(ctx, opts, args) -> int:
                 Flag("link", "l", bool, "Remove the specified link"),
                 Flag("volumes", "v", bool, "Remove anonymous volumes associated with the container")])
 def rm(ctx, opts, args) -> int:
-    errors = []
-    for arg in args:
+    def remove(arg: str) -> None:
         name = arg.strip("/")
-        try:
-            if not name:
-                raise DockerError("Container name cannot be empty")
-            ctx.engine.containers.remove(name, force=opts.force, volumes=opts.volumes)
-        except NotFound as err:
-            text = f"Error: {err.message}"
-            if opts.force:
-                ctx.err(text + "\n")
-            else:
-                errors.append(text)
-            continue
-        except DockerError as err:
-            errors.append(f"Error response from daemon: {err.message}")
-            continue
-        ctx.out(arg + "\n")
-    if errors:
-        ctx.err("\n".join(errors) + "\n")
-        return 1
-    return 0
+        if not name:
+            raise DockerError("Container name cannot be empty")
+        ctx.engine.containers.remove(name, force=opts.force, volumes=opts.volumes)
+
+    # The client reports a missing container itself, and `-f` does not fail on it.
+    return for_each(ctx, args, remove, missing=lambda arg, err: f"Error: {err.message}",
+                    missing_fails=not opts.force)
 
 
 @command("rename", aliases=("container rename",), usage="docker rename CONTAINER NEW_NAME",

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-from ...engine.errors import DockerError, InvalidParameter, NotFound
+from ...engine.errors import InvalidParameter, NotFound
 from ...model.units import human_size
 from ..app import Flag, UsageError, command
 from ..formatter import FormatError, format_items, format_template
 from ..gotemplate import Struct
+from .each import for_each
 from .images import _filter as filter_pair
 from .images import go_indent
 
@@ -172,21 +173,8 @@ def volume_inspect(ctx, opts, args: list[str]) -> int:
          short="Remove one or more volumes", args=(1, None),
          flags=[Flag("force", "f", bool, "Force the removal of one or more volumes")])
 def volume_rm(ctx, opts, args: list[str]) -> int:
-    errors = []
-    for name in args:
-        try:
-            ctx.engine.volumes.remove(name, force=opts.force)
-        except NotFound:
-            errors.append(f"Error: No such volume: {name}")
-            continue
-        except DockerError as err:
-            errors.append(f"Error response from daemon: {err.message}")
-            continue
-        ctx.out(name + "\n")
-    if errors:
-        ctx.err("\n".join(errors) + "\n")
-        return 1
-    return 0
+    return for_each(ctx, args, lambda name: ctx.engine.volumes.remove(name, force=opts.force),
+                    missing=lambda name, err: f"Error: No such volume: {name}")
 
 
 @command("volume prune", usage="docker volume prune [OPTIONS]", short="Remove all unused local volumes",

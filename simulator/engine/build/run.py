@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 
-from ...model.layer import Kind
 from ..containers import CreateOptions, WouldBlockForever
 from ..errors import BuildError, StartError
 from .builder import BUILTIN_ARGS, STDERR_OFF, STDERR_ON

@@ -170,9 +170,9 @@ def node14() -> Built:
                  {lib}/npm/bin: npm-cli.js=54 npx-cli.js=2922
                  {lib}/npm: package.json=2546 index.js=245
                  {lib}/corepack/dist: corepack.js=73"""),
-                 links(f"usr/local/bin: npm->../lib/node_modules/npm/bin/npm-cli.js "
-                       f"npx->../lib/node_modules/npm/bin/npx-cli.js nodejs->node "
-                       f"corepack->../lib/node_modules/corepack/dist/corepack.js"),
+                 links("usr/local/bin: npm->../lib/node_modules/npm/bin/npm-cli.js "
+                       "npx->../lib/node_modules/npm/bin/npx-cli.js nodejs->node "
+                       "corepack->../lib/node_modules/corepack/dist/corepack.js"),
                  dirs(["/usr/local/include/node"]),
                  size=107_879_386, bulk=f"{lib}/npm/node_modules", label="npm")
     yarn = layer(files("opt/yarn-v1.22.19/bin: yarn=1015 yarn.js=42\nopt/yarn-v1.22.19/lib: cli.js=5297823"),

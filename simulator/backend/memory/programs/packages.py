@@ -288,7 +288,6 @@ def npm(ctx: Ctx) -> int:
                 f"'{ctx.path('package.json')}'\n")
         return 254
     if args[0] == "start":
-        from . import execute, find_command
         script = manifest.get("scripts", {}).get("start", f"node {manifest.get('main', 'server.js')}")
         ctx.out(f"\n> {manifest.get('name', 'app')}@{manifest.get('version', '1.0.0')} start\n> {script}\n\n")
         from ..shell import Shell
