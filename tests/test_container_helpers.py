@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from simulator.backend.base import Backend, Process, ProcessSpec
+from simulator.backend.base import ProcessSpec
+from simulator.backend.simulated import Process, SimulatedBackend
 from simulator.engine.containers import Containers
 from simulator.engine.errors import StartError
 from simulator.engine.images import ImageStore
@@ -20,15 +21,16 @@ NOT_FOUND = ('failed to create shim task: OCI runtime create failed: runc create
              'start container process: exec: "{0}": executable file not found in $PATH: unknown')
 
 
-class ScriptedBackend(Backend):
+class ScriptedBackend(SimulatedBackend):
     """Snapshots are plain UnionFS views; `script` maps argv[0] to a function (spec, fs) -> Process."""
 
-    def __init__(self, script):
+    def __init__(self, script, clock):
+        self.clock = clock
         self.views: dict[str, UnionFS] = {}
         self.script = script
         self.started: list[tuple[str, ProcessSpec]] = []
 
-    def prepare(self, key, lower, observe=None):
+    def prepare(self, key, lower, observe=None, layers=()):
         if key in self.views:
             raise KeyError(key)
         self.views[key] = UnionFS(lower, observe=observe)
@@ -40,7 +42,7 @@ class ScriptedBackend(Backend):
     def remove(self, key):
         self.views.pop(key, None)
 
-    def start(self, key, spec):
+    def run_process(self, key, spec):
         self.started.append((key, spec))
         program = self.script.get(spec.argv[0])
         if program is None:
@@ -125,8 +127,9 @@ def busybox_image() -> tuple[Image, Layer]:
 
 def make_engine():
     events = EventBus()
-    engine = SimpleNamespace(clock=VirtualClock(), ids=IdSource("test"), events=events,
-                             backend=ScriptedBackend(SCRIPT), volumes=Volumes(),
+    clock = VirtualClock()
+    engine = SimpleNamespace(clock=clock, ids=IdSource("test"), events=events,
+                             backend=ScriptedBackend(SCRIPT, clock), volumes=Volumes(),
                              ports=Ports())
     engine.emit = events.emit
     engine.images = ImageStore(emit=events.emit)

@@ -273,7 +273,9 @@ def test_logs_over_time(engine):
 def test_exec_output_and_env(engine):
     create(engine, "sleep", "1000", name="web", env=["A=1"])
     engine.containers.start("web")
-    process = engine.containers.exec("web", ["echo", "exec", "works"], env=["B=2"], workdir="/tmp")
-    assert process.output == [(0.0, "stdout", "exec works\n")]
+    now = engine.clock.now()
+    task = engine.containers.exec("web", ["echo", "exec", "works"], env=["B=2"], workdir="/tmp")
+    assert task.output(engine.clock.now()) == [(now, "stdout", "exec works\n")]
+    assert task.exit.code == 0 and task.exit.at == now
     _, spec = engine.backend.started[-1]
     assert "A=1" in spec.env and "B=2" in spec.env and spec.cwd == "/tmp" and spec.pid1 is False

@@ -31,19 +31,19 @@ def backend():
 
 
 def sh(backend, script, **kw):
-    p = backend.start("c", ProcessSpec(("sh", "-c", script), **kw))
+    p = backend.run_process("c", ProcessSpec(("sh", "-c", script), **kw))
     return p, "".join(t for _, s, t in p.output if s == "stdout"), "".join(t for _, s, t in p.output if s == "stderr")
 
 
 def test_runc_errors_match_recording(backend):
     prefix = "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: "
     with pytest.raises(StartError) as e:
-        backend.start("c", ProcessSpec(("nosuchcommand",)))
+        backend.run_process("c", ProcessSpec(("nosuchcommand",)))
     assert (e.value.message, e.value.exit_code) == (
         prefix + 'exec: "nosuchcommand": executable file not found in $PATH: unknown', 127)
     for path in ("/etc", "/etc/passwd"):
         with pytest.raises(StartError) as e:
-            backend.start("c", ProcessSpec((path,)))
+            backend.run_process("c", ProcessSpec((path,)))
         assert (e.value.message, e.value.exit_code) == (prefix + f'exec: "{path}": permission denied: unknown', 126)
 
 
@@ -139,7 +139,7 @@ def test_ls_long_format(backend):
 def test_blocking_processes_and_traps(backend):
     p, _, _ = sh(backend, "sleep 1000")
     assert (p.runs_for, p.handlers) == (1000.0, {})
-    p = backend.start("c", ProcessSpec(("sleep", "infinity")))
+    p = backend.run_process("c", ProcessSpec(("sleep", "infinity")))
     assert (p.runs_for, p.handlers) == (None, {})
     p, _, _ = sh(backend, 'trap "echo caught TERM; exit 143" TERM; while true; do sleep 0.1; done')
     assert (p.runs_for, p.handlers, p.signal_output) == (None, {"TERM": 143}, {"TERM": [(0.0, "stdout", "caught TERM\n")]})
@@ -149,7 +149,7 @@ def test_blocking_processes_and_traps(backend):
 
 
 def test_tail_dev_zero_eats_memory(backend):
-    p = backend.start("c", ProcessSpec(("tail", "/dev/zero")))
+    p = backend.run_process("c", ProcessSpec(("tail", "/dev/zero")))
     assert p.runs_for is None and p.memory > 1 << 40
 
 

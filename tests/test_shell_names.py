@@ -11,7 +11,7 @@ from test_shell import backend, busybox_tree  # noqa: F401  (fixture)
 
 
 def stderr(backend, argv):
-    p = backend.start("c", ProcessSpec(tuple(argv)))
+    p = backend.run_process("c", ProcessSpec(tuple(argv)))
     return p.exit_code, "".join(t for _, s, t in p.output if s == "stderr")
 
 
@@ -29,5 +29,5 @@ def test_the_shell_names_itself_as_invoked(backend, argv, code, text):
 
 def test_prefix_and_suffix_removal(backend):
     # busybox 1.35: `v=abc.tar.gz; echo ${v#*.} ${v##*.} ${v%.*} ${v%%.*} ${#v}`
-    p = backend.start("c", ProcessSpec(("sh", "-c", "v=abc.tar.gz; echo ${v#*.} ${v##*.} ${v%.*} ${v%%.*} ${#v}")))
+    p = backend.run_process("c", ProcessSpec(("sh", "-c", "v=abc.tar.gz; echo ${v#*.} ${v##*.} ${v%.*} ${v%%.*} ${#v}")))
     assert "".join(t for _, s, t in p.output if s == "stdout") == "tar.gz gz abc.tar abc 10\n"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..backend.base import Process
+from ..backend.base import Task
 from ..model.clock import rfc3339
 from ..model.units import human_duration
 from . import states
@@ -23,18 +23,16 @@ from .restart import RestartManager, RestartPolicy
 
 @dataclass
 class Run:
-    """One life of the container's main process: when it started, and when it ended (or None)."""
+    """One life of the container's main process: when it started, its task (the runtime's
+    handle on the process), and when it ended (or None)."""
 
     started: datetime
-    process: Process
+    task: Task
     ended: datetime | None = None
 
     def output_until(self, instant: datetime) -> list[tuple[datetime, str, str]]:
         """(time, stream, text) written up to `instant` (and up to the end of the run)."""
-        last = min(instant, self.ended) if self.ended else instant
-        limit = (last - self.started).total_seconds() + 1e-6   # datetimes keep microseconds
-        return [(self.started + timedelta(seconds=offset), stream, text)
-                for offset, stream, text in self.process.output if offset <= limit]
+        return self.task.output(min(instant, self.ended) if self.ended else instant)
 
 
 @dataclass

@@ -1,16 +1,14 @@
-"""`Containers`: create, start, stop, kill, pause, restart, remove, exec, wait and logs, on a
-virtual clock.
+"""`Containers`: create, start, stop, kill, pause, restart, remove, exec, wait and logs.
 
 Every state change is checked against the transition table in `states.py` (which also
-holds the daemon's refusals) and reported as a `container.state` event. Processes come
-from the backend with their whole future known (`Process`: output at offsets, when it
-exits by itself, how it answers signals), except that a process waiting for its files to
-change gets a new future from `backend.resume` after `exec` or `cp` (`files_changed`).
-Time is simulated by events: `run_until(t)` lets processes exit and restart policies
-fire in time order (moby `daemon/monitor.go`, `restartmanager`). `stop` follows
-`daemon/stop.go` (stop signal, wait up to the timeout, then SIGKILL), with the PID-1 rule
-of pid_namespaces(7): PID 1 ignores signals it has no handler for, unless `--init` put
-tini in front of it.
+holds the daemon's refusals) and reported as a `container.state` event. Processes are the
+backend's tasks; the engine learns what they do only from the backend's exit events
+(`backend.next_exit`), as moby learns it from containerd: `run_until(t)` lets processes
+exit and restart policies fire in time order until `t` (moby `daemon/monitor.go`,
+`restartmanager`), on whichever clock the engine has (virtual or real). `stop` follows
+`daemon/stop.go` (stop signal, wait up to the timeout, then SIGKILL); what a signal does
+to a process (handlers, the PID-1 rule of pid_namespaces(7), tini) is the backend's
+business.
 """
 
 from __future__ import annotations
@@ -21,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..backend.base import Process, ProcessSpec
+from ..backend.base import Exit, Limits, ProcessSpec, Task
 from ..model.events import Event
-from ..model.layer import Layer
 from ..model.image import short_id
 from ..model.units import ram_in_bytes
 from . import container_names, ports, signals, states
@@ -37,7 +34,6 @@ from .errors import Conflict, DockerError, InvalidParameter, NotFound, StartErro
 from .restart import RestartPolicy
 
 MIN_MEMORY = 6 * 1024 * 1024   # moby daemon/daemon_unix.go linuxMinMemory
-KILL_EXIT = 128 + 9
 NETWORKS = ("default", "bridge", "host", "none")   # moby's predefined networks
 
 
@@ -115,7 +111,6 @@ class Containers:
         self.files = ContainerFiles(engine)   # diff, commit, cp
         self.network = Network(engine)        # addresses on the bridge, NetworkSettings
         self.file_events = FileEvents(engine)  # fs.* events, held while a process works
-        self._pids = 1000
 
     # -- lookup ------------------------------------------------------------------------
     def all(self) -> list[Container]:
@@ -270,16 +265,18 @@ class Containers:
     def _launch(self, c: Container, transition: str, stdin: str = "") -> None:
         source = c.state
         spec = ProcessSpec(tuple(c.argv), tuple(daemon_env(c.config)), c.config.get("WorkingDir") or "/",
-                           c.config.get("User") or "", c.host.init, True, stdin)
+                           c.config.get("User") or "", c.host.init, True, stdin, c.config["Hostname"])
+        limits = Limits(c.host.memory, c.host.memory_swap, c.host.nano_cpus)
         # the process starts, then its file work happens: file events are told after the move
         with self.file_events.held(_program(c.argv)):
             try:
                 self._check_network(c)
                 # DockerError (port taken): the state does not change
                 self.engine.ports.start(c, publish_all=c.host.publish_all)
-                self._write_hosts(c, self.network.connect(c))
+                ip = self.network.connect(c)
+                self.engine.backend.set_hosts(c.id, hosts_file(c.config["Hostname"], ip))
                 self.engine.volumes.make_runtime_targets(c.id)
-                process = self.engine.backend.start(c.id, spec)
+                task = self.engine.backend.start(c.id, spec, limits)
             except StartError as err:
                 self.engine.ports.release(c)
                 self.network.disconnect(c)
@@ -287,23 +284,11 @@ class Containers:
                 c.exit_code, c.error = err.exit_code, err.message
                 self._move(c, source, "start-failed", err.message)
                 raise
-            self._pids += 1
             c.running, c.paused, c.restarting, c.oom_killed = True, False, False, False
-            c.restart_due, c.exit_code, c.error, c.pid = None, 0, "", self._pids
-            c.started_at = self._now()
-            c.runs.append(Run(c.started_at, process))
+            c.restart_due, c.exit_code, c.error, c.pid = None, 0, "", task.pid
+            c.started_at = task.started
+            c.runs.append(Run(task.started, task))
             self._move(c, source, transition, f"running {shlex.join(c.argv)}")
-        if c.host.memory and process.memory > c.host.memory:
-            self._exit(c, KILL_EXIT, oom=True)
-
-    def _write_hosts(self, c: Container, ip: str) -> None:
-        """The runtime's /etc/hosts for this start, with the container's address on the bridge,
-        in the init layer below the container's writable layer."""
-        view = self.engine.backend.get(c.id)
-        lower = view.lower.child(Layer.of({"/etc/hosts": hosts_file(c.config["Hostname"], ip)}))
-        for fs in (view, getattr(view, "root", None)):   # a MountedFS shares its root view's lower
-            if fs is not None:
-                fs.lower = lower
 
     @staticmethod
     def _check_network(c: Container) -> None:
@@ -314,39 +299,54 @@ class Containers:
         if mode not in NETWORKS and not mode.startswith("container:"):
             raise StartError(f"network {mode} not found", 128)
 
-    def _exit_due(self, c: Container) -> datetime | None:
-        run = c.current
-        if run is None or c.paused or run.process.runs_for is None:
-            return None
-        return run.started + timedelta(seconds=run.process.runs_for)
+    def _live(self) -> list[tuple[Container, Task]]:
+        """The running main processes, oldest container first."""
+        return [(c, c.current.task) for c in sorted(self.by_id.values(), key=lambda c: c.created)
+                if c.running and not c.restarting and c.current is not None]
 
-    def _next_due(self) -> tuple[datetime, Container] | None:
-        due = []
-        for c in sorted(self.by_id.values(), key=lambda c: c.created):
-            at = c.restart_due if c.restarting else self._exit_due(c)
-            if at is not None:
-                due.append((at, c.created, c))
-        if not due:
-            return None
-        at, _, c = min(due, key=lambda d: (d[0], d[1]))
-        return at, c
+    def _clock_to(self, instant: datetime) -> None:
+        if instant > self._now():
+            self.engine.clock.advance((instant - self._now()).total_seconds())
 
-    def run_until(self, epoch_seconds: float) -> None:
-        """Let time pass until `epoch_seconds`: exits and restarts happen in time order."""
-        until = datetime.fromtimestamp(epoch_seconds, self._now().tzinfo)
+    def run_until(self, epoch_seconds: float | None, watch: Task | None = None,
+                  forever: str = "") -> Exit | None:
+        """Let time pass until `epoch_seconds` (None: without end): processes exit and
+        restart policies fire in time order. With `watch`, stop early when that task ends
+        and return its Exit, leaving it to the caller; None if it has not ended by then.
+        Without an end and with nothing left to happen, WouldBlockForever(`forever`)."""
+        until = None if epoch_seconds is None else datetime.fromtimestamp(epoch_seconds, self._now().tzinfo)
+        if until is None and (watch is None or not self.engine.backend.ends(watch)):
+            raise WouldBlockForever(forever)
         while True:
-            nxt = self._next_due()
-            if nxt is None or nxt[0] > until:
-                break
-            at, c = nxt
-            if at > self._now():
-                self.engine.clock.advance((at - self._now()).total_seconds())
-            if c.restarting:
-                self._auto_restart(c)
-            else:
-                self._exit(c, c.current.process.exit_code)
-        if until > self._now():
-            self.engine.clock.advance((until - self._now()).total_seconds())
+            restarts = sorted((c.restart_due, c.created, c) for c in self.by_id.values()
+                              if c.restarting and c.restart_due is not None)
+            restart = restarts[0] if restarts and (until is None or restarts[0][0] <= until) else None
+            horizon = restart[0] if restart else until
+            live = self._live()
+            tasks = [task for _, task in live]
+            if watch is not None and watch not in tasks:
+                tasks.append(watch)
+            found = self.engine.backend.next_exit(tasks, horizon)
+            if found is not None:
+                task, exit = found
+                owner = next((c for c, t in live if t is task), None)
+                if restart and (restart[0], restart[1]) < (exit.at, owner.created if owner else restart[1]):
+                    task.exit = None   # the restart comes first; the exit is found again
+                else:
+                    self._clock_to(exit.at)
+                    if task is watch:
+                        return exit
+                    self._exit(owner, exit.code, exit.oom)
+                    continue
+            if restart is not None:
+                self._clock_to(restart[0])
+                self._auto_restart(restart[2])
+                continue
+            break
+        if until is None:
+            raise WouldBlockForever(forever)
+        self._clock_to(until)
+        return None
 
     def _advance(self, seconds: float) -> None:
         self.run_until(self._now().timestamp() + seconds)
@@ -382,22 +382,16 @@ class Containers:
         except StartError:
             pass
 
-    def _deliver(self, c: Container, signal: str) -> int | None:
-        """Send `signal` to the main process: its exit code if it ends now, None if it goes on."""
-        process = c.current.process
-        if signal == "KILL":
-            return KILL_EXIT
-        if signal in process.handlers:
-            run = c.current
-            offset = (self._now() - run.started).total_seconds()
-            process.output.extend((offset + at, stream, text)
-                                  for at, stream, text in process.signal_output.get(signal, []))
-            return process.handlers[signal]
-        if signal in signals.IGNORED_BY_DEFAULT or signal == "STOP":
-            return None
-        if c.host.init:  # tini forwards it to the command, which is not PID 1 and dies of it
-            return 128 + signals.number(signal)
-        return None       # PID 1 without a handler: the kernel does not deliver it
+    def _signal(self, c: Container, signal: str, deadline: datetime | None) -> tuple[bool, Exit | None]:
+        """Send `signal` to the main process (thawed first, as moby `killWithSignal` does)
+        and wait until `deadline` (None: until it ends) for it to end. Whether it has a
+        handler for the signal, and its Exit if it ended by then."""
+        task = c.current.task
+        self._resume(c)
+        handled = self.engine.backend.signal(task, signal)
+        exit = self.run_until(None if deadline is None else deadline.timestamp(), watch=task,
+                              forever=f"container {c.name} ignores SIG{signal} and never exits")
+        return handled, exit
 
     def _stop_signal(self, c: Container) -> str:
         try:
@@ -423,29 +417,23 @@ class Containers:
             c.restart_due = None
             self._move(c, source, "stop", "the pending restart is cancelled")
             return
-        self._resume(c)
         signal = self._stop_signal(c)
-        code = self._deliver(c, signal)
-        if code is not None:
-            self._end(c, code, source, "stop", f"SIG{signal}")
-            return
-        run = c.current
-        due = self._exit_due(c)
-        if timeout < 0:
-            if due is None:
-                raise WouldBlockForever(f"container {c.name} ignores SIG{signal} and never exits; "
-                                        "docker stop -t -1 would wait forever")
-            self.run_until(due.timestamp())
-            return
-        deadline = self._now() + timedelta(seconds=timeout)
-        self.run_until((min(due, deadline) if due else deadline).timestamp())
-        if c.current is run:
-            self._end(c, KILL_EXIT, states.RUNNING, "stop",
-                      f"SIG{signal} ignored for {timeout}s, then SIGKILL")
+        deadline = None if timeout < 0 else self._now() + timedelta(seconds=timeout)
+        try:
+            _, exit = self._signal(c, signal, deadline)
+        except WouldBlockForever as err:
+            raise WouldBlockForever(f"{err.message}; docker stop -t -1 would wait forever") from None
+        if exit is None:
+            _, exit = self._signal(c, "KILL", None)
+            self._end(c, exit.code, states.RUNNING, "stop", f"SIG{signal} ignored for {timeout}s, then SIGKILL")
+        elif exit.by_signal:
+            self._end(c, exit.code, source, "stop", f"SIG{signal}")
+        else:
+            self._exit(c, exit.code, exit.oom)
 
     def _end(self, c: Container, code: int, source: str, transition: str, detail: str,
              auto_remove: bool = True) -> None:
-        """The process dies at once from a signal (no restart: the user asked for it)."""
+        """The process died of a signal the user sent (no restart: the user asked for it)."""
         c.current.ended = self._now()
         c.pid, c.exit_code, c.finished_at = 0, code, self._now()
         c.running = c.paused = c.restarting = False
@@ -457,7 +445,7 @@ class Containers:
     def _resume(self, c: Container) -> None:
         """A paused container is thawed so that a signal can land (moby `killWithSignal`)."""
         if c.paused:
-            c.current.started += self._now() - c.paused_since
+            self.engine.backend.thaw(c.current.task)
             c.paused, c.paused_since = False, None
 
     def kill(self, ref: str, signal: str = "KILL") -> None:
@@ -478,19 +466,21 @@ class Containers:
             c.restart_due = None
             self._move(c, source, "kill", "the pending restart is cancelled")
             return
-        self._resume(c)
-        handled = name in c.current.process.handlers
-        code = self._deliver(c, name)
-        if code is None:
+        settle = None if name == "KILL" else self._now() + timedelta(seconds=self.engine.backend.signal_settle)
+        handled, exit = self._signal(c, name, settle)
+        if exit is None:
             what = "its handler runs and it goes on" if handled else "which has no handler for it, so nothing happens"
             self.engine.emit(Event("container.signal", f"container {c.name}: SIG{name} sent to PID 1, {what}",
                                    {"id": c.id, "signal": name}))
-            return
-        self._end(c, code, source, "kill", f"SIG{name}")
+        elif exit.by_signal:
+            self._end(c, exit.code, source, "kill", f"SIG{name}")
+        else:
+            self._exit(c, exit.code, exit.oom)
 
     def pause(self, ref: str) -> None:
         c = self.get(ref)
         states.outcome("pause", c.state, ref, c.id)
+        self.engine.backend.freeze(c.current.task)
         c.paused, c.paused_since = True, self._now()
         self._move(c, states.RUNNING, "pause")
 
@@ -532,8 +522,9 @@ class Containers:
                 c.running = c.restarting = False
                 c.restart_due = None
             else:
-                self._resume(c)
-                self._end(c, KILL_EXIT, c.state, "kill", "SIGKILL from docker rm -f", auto_remove=False)
+                source = c.state
+                _, exit = self._signal(c, "KILL", None)
+                self._end(c, exit.code, source, "kill", "SIGKILL from docker rm -f", auto_remove=False)
         self._remove(c, remove_volumes=volumes)
 
     def prune(self) -> tuple[list[str], int]:
@@ -594,11 +585,14 @@ class Containers:
         `--rm` removed meanwhile, as the CLI's wait for `removed` does (cli `run.go`
         `waitExitOrRemoved`)."""
         while c.running:
-            at = c.restart_due if c.restarting else self._exit_due(c)
-            if at is None:
-                raise WouldBlockForever(f"container {c.name} runs until it is stopped; "
-                                        "docker wait would wait forever")
-            self.run_until(at.timestamp())
+            if c.restarting:
+                self.run_until(c.restart_due.timestamp())
+                continue
+            task = c.current.task
+            exit = self.run_until(None, watch=task, forever=f"container {c.name} runs until it is stopped; "
+                                  "docker wait would wait forever")
+            if c.current is not None and c.current.task is task:
+                self._exit(c, exit.code, exit.oom)
         return c.exit_code
 
     def logs(self, ref: str) -> list[tuple[datetime, str, str]]:
@@ -611,44 +605,39 @@ class Containers:
         return [item for run in c.runs for item in run.output_until(now)]
 
     def exec(self, ref: str, argv: list[str], detach: bool = False, env: list[str] = (),
-             workdir: str | None = None, user: str | None = None) -> Process:
-        """`docker exec`: run a second process in a running container. Without `detach` the
-        clock advances until it ends. Raises the state refusals and StartError (126/127)."""
+             workdir: str | None = None, user: str | None = None) -> Task:
+        """`docker exec`: run a second process in a running container. Without `detach` time
+        passes until it ends (its Exit is then `task.exit`). Raises the state refusals and
+        StartError (126/127)."""
         c = self.get(ref)
         states.outcome("exec", c.state, ref, c.id)
         spec = ProcessSpec(tuple(argv), tuple(daemon_env(c.config, list(env))),
                            workdir or c.config.get("WorkingDir") or "/",
                            user if user is not None else c.config.get("User") or "", False, False)
         with self.file_events.held(_program(argv)):
-            process = self.engine.backend.start(c.id, spec)
+            task = self.engine.backend.start(c.id, spec)
             self.engine.emit(Event("container.exec", f"container {c.name}: {shlex.join(argv)} runs next to "
                                    "the main process, in the same namespaces and filesystem",
-                                   {"id": c.id, "argv": list(argv), "exit_code": process.exit_code}))
+                                   {"id": c.id, "argv": list(argv)}))
         self.files_changed()
         if not detach:
-            if process.runs_for is None:
-                raise WouldBlockForever(f"{shlex.join(argv)} never ends; run it with docker exec -d")
-            self._advance(process.runs_for)
-        return process
+            self.run_until(None, watch=task, forever=f"{shlex.join(argv)} never ends; run it with docker exec -d")
+        return task
 
     def files_changed(self) -> None:
         """Files changed under running containers (`exec`, `cp`; volumes are shared, so all
-        of them): a main process waiting on its files looks again (`backend.resume`), and
-        the exits that are now due happen, restart policies included."""
-        for c in sorted(self.by_id.values(), key=lambda c: c.created):
-            run = c.current
-            if not c.running or c.restarting or c.paused or run is None or run.ended:
+        of them): a main process waiting on its files looks again (`backend.files_changed`),
+        and the exits that are now due happen, restart policies included."""
+        for c, task in self._live():
+            if c.paused:
                 continue
-            before = run.process
             with self.file_events.held(_program(c.argv)):
-                after = self.engine.backend.resume(c.id, before, (self._now() - run.started).total_seconds())
-                if after is None:
+                exits = self.engine.backend.files_changed(task)
+                if exits is None:
                     continue
-                run.process = after
-                if after.runs_for is not None or after.output != before.output:
-                    self.engine.emit(Event("container.wake", f"container {c.name}: its main process was "
-                                           "waiting for the files to change; it looks again and goes on",
-                                           {"id": c.id, "exits": after.runs_for is not None}))
+                self.engine.emit(Event("container.wake", f"container {c.name}: its main process was "
+                                       "waiting for the files to change; it looks again and goes on",
+                                       {"id": c.id, "exits": exits}))
         self.run_until(self._now().timestamp())
 
     def inspect(self, ref: str) -> dict[str, Any]:

@@ -1,12 +1,12 @@
 """`MemoryBackend`: snapshots as in-memory union views, processes as simulated programs.
 
 Snapshots are `UnionFS` objects kept by key (containerd's snapshotter: prepare / get /
-commit / remove). `start` resolves the executable as runc does (moby 20.10 with runc
+commit / remove). `run_process` resolves the executable as runc does (moby 20.10 with runc
 1.1: `libcontainer/standard_init_linux.go` -> Go's `exec.LookPath`) and runs the
 simulated program. Simplification: a simulated process does all its filesystem work
 when it starts; its output carries time offsets so that logs show it at the right time.
 A shell that settles in a loop polling the files keeps a `Waiting` description, and
-`resume` runs it again from that loop once the files may have changed.
+`resume_process` runs it again from that loop once the files may have changed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from ...engine.errors import StartError
 from ...model.clock import VirtualClock
 from ...model.fs import Observer, Tree, UnionFS
 from ...model.layer import normpath
-from ..base import Backend, Process, ProcessSpec
+from ..base import ProcessSpec
+from ..simulated import Process, SimulatedBackend
 from .programs import DEFAULT_PATH, execute, find_command, is_executable
 from .programs.runtime import Ctx, ExitShell, Forever, Polling, Run, Terminal
 from .programs.users import UnknownUser, exec_user, home
@@ -33,7 +34,7 @@ def runtime_error(detail: str, exit_code: int) -> StartError:
     return StartError(RUNTIME_ERROR.format(detail=detail), exit_code)
 
 
-class MemoryBackend(Backend):
+class MemoryBackend(SimulatedBackend):
     """Union views in memory and simulated processes on a virtual clock.
 
     clock: gives the start instant of processes (for `date` and log timestamps) and
@@ -47,7 +48,7 @@ class MemoryBackend(Backend):
     def _mtime(self) -> int:
         return int(self.clock.now().timestamp())
 
-    def prepare(self, key: str, lower: Tree, observe: Observer | None = None) -> UnionFS:
+    def prepare(self, key: str, lower: Tree, observe: Observer | None = None, layers=()) -> UnionFS:
         if key in self.views:
             raise KeyError(f"snapshot {key} already exists")
         view = UnionFS(lower, now=self._mtime, observe=observe)
@@ -60,7 +61,7 @@ class MemoryBackend(Backend):
     def remove(self, key: str) -> None:
         self.views.pop(key, None)
 
-    def start(self, key: str, spec: ProcessSpec) -> Process:
+    def run_process(self, key: str, spec: ProcessSpec) -> Process:
         """Run `spec` in view `key`; StartError 128 (unknown user or group), 127 (not found) or
         126 (not executable)."""
         fs = self.get(key)
@@ -78,7 +79,7 @@ class MemoryBackend(Backend):
                   {1: Terminal(run, "stdout"), 2: Terminal(run, "stderr")})
         return self.run(ctx, lambda: execute(ctx, path))
 
-    def resume(self, key: str, process: Process, elapsed: float) -> Process | None:
+    def resume_process(self, key: str, process: Process, elapsed: float) -> Process | None:
         """Run a shell waiting in a polling loop again from that loop, on the view as it is
         now, `elapsed` seconds after the process started (not before the loop settled).
         The result keeps what it printed so far and is measured from the same start."""

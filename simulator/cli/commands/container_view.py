@@ -165,7 +165,7 @@ def exec_(ctx, opts, args) -> int:
         ctx.err(f"Error: No such container: {args[0]}\n")
         return 1
     try:
-        process = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach, env=opts.env,
+        task = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach, env=opts.env,
                                              workdir=opts.workdir, user=opts.user)
     except StartError as err:
         if err.exit_code != 128:   # runc failed to run the command
@@ -180,9 +180,9 @@ def exec_(ctx, opts, args) -> int:
         return 126
     if opts.detach:
         return 0
-    for _, stream, text in process.output:
+    for _, stream, text in task.output(task.exit.at):
         (ctx.out if stream == "stdout" else ctx.err)(text)
-    return process.exit_code
+    return task.exit.code
 
 
 def _inspect(ctx, args, fmt, find, missing, typed) -> int:

@@ -54,7 +54,7 @@ def run_step(run, state, ins) -> None:
     except (StartError, WouldBlockForever) as err:
         raise BuildError(err.message) from None
     finally:
-        for _, stream, text in (c.runs[-1].process.output if c.runs else []):
+        for _, stream, text in engine.containers.output(c):
             run.write(text if stream == "stdout" else STDERR_ON + text + STDERR_OFF)
     if code != 0:
         raise BuildError(f"The command '{' '.join(cmd)}' returned a non-zero code: {code}", code)
