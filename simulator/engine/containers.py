@@ -180,8 +180,9 @@ class Containers:
         c = Container(cid, name, image.id, image_ref, self.engine.clock.tick(), config, host,
                       image_chain=tuple(reversed(image.chain_ids)))
         image_view = self.engine.images.tree(image)
-        view = image_view.child(init_layer(image_view, config["Hostname"]))
-        self.engine.backend.prepare(cid, view, self.file_events.observer(c))
+        init = init_layer(image_view, config["Hostname"])
+        self.engine.backend.prepare(cid, image_view.child(init), self.file_events.observer(c),
+                                    layers=(*self.engine.images.image_layers(image), init))
         self.by_id[cid] = c
         with self.file_events.held():   # mount points made in the writable layer: told after "created"
             try:

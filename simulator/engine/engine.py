@@ -17,7 +17,8 @@ class Engine:
     """A Docker-like engine.
 
     backend: where filesystems and processes live (default: the in-memory backend).
-    clock: what time it is (default: a virtual clock at a fixed instant).
+    clock: what time it is (default: the backend's clock if it has one, as the Linux
+      backend's real clock; else a virtual clock at a fixed instant).
     seed: the seed of the deterministic IDs.
 
     Drive it with docker command lines (`simulator.cli.play.run_line(engine, line, cwd)` returns
@@ -45,7 +46,7 @@ class Engine:
         from .registry import Registry
         from .volumes import Volumes
 
-        self.clock = clock or VirtualClock()
+        self.clock = clock or getattr(backend, "clock", None) or VirtualClock()
         self.ids = IdSource(seed)
         self.events = EventBus()
         self.backend = backend or MemoryBackend(self.clock)

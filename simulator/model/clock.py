@@ -1,13 +1,14 @@
 """Time and identifiers that make every run reproducible.
 
 The engine never reads the host's clock or random numbers: a `Clock` says what time it
-is, and an `IdSource` hands out container IDs, names and other would-be-random values
+is (`VirtualClock`; `RealClock` for the real executor), and an `IdSource` hands out container IDs, names and other would-be-random values
 from a seeded counter. The real executor can plug in a wall clock instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime, timedelta, timezone
 
 EPOCH = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -58,6 +59,27 @@ class VirtualClock:
 
     def restore(self, instant: datetime) -> None:
         self._now = instant
+
+
+class RealClock:
+    """The host's clock (UTC, microseconds), for a backend whose processes are real:
+    `advance` sleeps, and `tick` never returns the same instant twice, so creation order
+    stays strict as on the virtual clock."""
+
+    def __init__(self):
+        self._last = datetime.now(timezone.utc)
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("time cannot go backwards")
+        time.sleep(seconds)
+
+    def tick(self) -> datetime:
+        self._last = max(self.now(), self._last + timedelta(microseconds=1))
+        return self._last
 
 
 class IdSource:

@@ -543,7 +543,7 @@ class _Run:
         if self._probe(state, config):
             return
         cid = self.engine.ids.hex64("container")
-        fs = self.engine.backend.prepare(cid, self.engine.images.tree(state.image))
+        fs = self._prepare(cid, state)
         if fs.exists(workdir) and fs.stat(workdir).kind is not Kind.DIR:
             # daemon `container.SetupWorkingDirectory` fails the create: no container.
             self.engine.backend.remove(cid)
@@ -551,6 +551,12 @@ class _Run:
         config["Hostname"] = self._running_in(cid)[:12]
         fs.mkdir(workdir, 0o755, parents_too=True)
         self._commit(state, config, self.engine.backend.commit(cid), cid)
+
+    def _prepare(self, key: str, state: State):
+        """A writable snapshot over the current image (a build step's container)."""
+        images = self.engine.images
+        layers = tuple(images.image_layers(state.image)) if state.image else ()
+        return self.engine.backend.prepare(key, images.tree(state.image), layers=layers)
 
     def _copy(self, state: State, ins: Instruction) -> None:
         self._copy_or_add(state, ins, "COPY")
@@ -575,7 +581,7 @@ class _Run:
         if self._probe(state, config):
             return
         key = "build-" + self.engine.ids.hex64("layer")
-        fs = self.engine.backend.prepare(key, self.engine.images.tree(state.image))
+        fs = self._prepare(key, state)
         try:
             owner = self._owner(fs, chown) if chown else (None if source.from_image else (0, 0))
             target = normalize_dest(state.run_config.get("WorkingDir") or "", dest)
