@@ -170,8 +170,8 @@ class Cgroups:
         if missing:
             which = f"{missing[0]} cgroup controller is" if len(missing) == 1 else f"{', '.join(missing)} cgroup controllers are"
             raise ExecutorUnavailable(f"the {which} not available under {self.root}: "
-                                      + ("mount it there (cgroup v1)" if self.version == 1 else
-                                         "enable it in the root's cgroup.subtree_control (impossible while a v1 "
+                                      + ("mount under it (cgroup v1)" if self.version == 1 else
+                                         "enable in the root's cgroup.subtree_control (impossible while a v1 "
                                          "hierarchy holds it)"))
         group = self.get(name)
         made = []
