@@ -42,6 +42,9 @@ class ScriptedBackend(SimulatedBackend):
     def remove(self, key):
         self.views.pop(key, None)
 
+    def lay_over(self, key, wrap):
+        self.views[key] = wrap(self.views[key])
+
     def run_process(self, key, spec):
         self.started.append((key, spec))
         program = self.script.get(spec.argv[0])

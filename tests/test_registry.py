@@ -17,6 +17,7 @@ from simulator.engine.images import ImageStore
 from simulator.engine.registry import Registry, StreamError
 from simulator.model.clock import VirtualClock
 from simulator.model.compressed import gzip_blob, write_gzip
+from simulator.backend.memory.backend import MemoryBackend
 from simulator.model.image import EMPTY_RUN_CONFIG, Image
 from simulator.model.layer import Layer, file
 from simulator.model.reference import parse
@@ -25,7 +26,8 @@ from simulator.model.reference import parse
 def make_engine():
     events = []
     clock = VirtualClock()
-    engine = SimpleNamespace(clock=clock, events=events, emit=events.append, now=lambda: "2026-01-01T12:00:00Z")
+    engine = SimpleNamespace(clock=clock, events=events, emit=events.append, now=lambda: "2026-01-01T12:00:00Z",
+                             backend=MemoryBackend(clock))
     engine.images = ImageStore(emit=events.append)
     engine.registry = Registry(engine)
     engine.registry.import_busybox()

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from simulator.backend.memory.backend import MemoryBackend
 from simulator.engine.errors import Conflict, InvalidParameter, NotFound
 from simulator.engine.images import ImageStore
 from simulator.engine.mounts import MountedFS, parse_volume_spec
@@ -23,7 +24,9 @@ def make_volumes(backend_views=None):
     events = []
     store = ImageStore()
     engine = SimpleNamespace(clock=VirtualClock(), ids=IdSource("t"), emit=events.append, images=store,
-                             backend=SimpleNamespace(views=backend_views if backend_views is not None else {}))
+                             backend=MemoryBackend())
+    if backend_views is not None:
+        engine.backend.views = backend_views
     return Volumes(engine), events
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from ..model.fs import Observer, Tree, UnionFS
 from ..model.layer import Layer
@@ -98,6 +99,11 @@ class Backend(ABC):
     def remove(self, key: str) -> None:
         """Forget the view (its upper is gone)."""
 
+    @abstractmethod
+    def lay_over(self, key: str, wrap: Callable[[UnionFS], UnionFS]) -> None:
+        """From now on `get(key)` is `wrap(view)`: the view with the container's mounts over
+        it (engine/mounts.py `MountedFS`), which the processes see too."""
+
     def set_hosts(self, key: str, text: str) -> None:
         """The runtime's /etc/hosts of view `key` for its next process (Docker writes it
         per start, outside the writable layer, so it never shows in diff or commit)."""
@@ -106,6 +112,11 @@ class Backend(ABC):
         for fs in (view, getattr(view, "root", None)):   # a MountedFS shares its root view's lower
             if fs is not None:
                 fs.lower = lower
+
+    def busybox_layer(self) -> Layer | None:
+        """The layer of busybox:latest for this backend, when it needs its own (a real
+        executable); None: the catalogue's."""
+        return None
 
     # -- processes --------------------------------------------------------------------
     @abstractmethod

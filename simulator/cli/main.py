@@ -6,6 +6,10 @@
     python -m simulator docker [--state DIR] ARGS  run one docker command on a saved engine
     python -m simulator sleep [--state DIR] N      let N seconds of virtual time pass on it
     python -m simulator --help | --version
+
+Each command also runs on the real Linux executor: `python -m simulator --backend linux
+[--root DIR] play|docker ...` (root only), and `python -m simulator --backend linux system
+reset` removes everything that executor holds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ usage: python -m simulator play [--html OUT.html] FILE
        python -m simulator play --step FILE
        python -m simulator docker [--state DIR] ARGS...
        python -m simulator sleep [--state DIR] N
+       python -m simulator --backend linux [--root DIR] play|docker|system reset ...
        python -m simulator --help | --version
 
 A deterministic in-memory model of Docker Engine 20.10 for learning what images and
@@ -35,6 +40,10 @@ containers are. Its docker command line prints what the real docker CLI prints.
                  (default: .simulator in the current folder; delete it to start afresh)
   sleep N        let N seconds of virtual time pass on the engine kept in DIR (the clock
                  stands still between docker commands): processes exit, restart policies fire
+  --backend linux  run on the real Linux executor instead of the in-memory model: real
+                 overlay mounts, namespaces, cgroups and processes (root only), state under
+                 --root DIR (default /var/lib/simulator), time is the host's; `docker` keeps
+                 its engine in DIR/engine. `system reset` kills and removes all of it.
   play --help, sleep --help and docker --help say more.
 """
 
@@ -62,14 +71,20 @@ def _state_option(argv: list[str], anywhere: bool) -> tuple[str, list[str]]:
     return os.path.join(os.getcwd(), state.DEFAULT_DIR), argv
 
 
-def _docker(argv: list[str]) -> int:
+def _docker(argv: list[str], backend: dict | None = None) -> int:
     from . import app, commands, state  # noqa: F401  (commands registers the docker commands)
+    from ..backend.linux import ExecutorUnavailable
 
     try:
-        folder, argv = _state_option(argv, anywhere=False)
-        state.check(folder)
-        engine = state.load(folder)
-    except (ValueError, state.StateError) as e:
+        if backend is None:
+            folder, argv = _state_option(argv, anywhere=False)
+            state.check(folder)
+            engine = state.load(folder)
+        else:
+            folder = os.path.join(backend["root"], "engine")
+            state.check(folder)
+            engine = state.load(folder, lambda: _linux_engine(backend["root"]))
+    except (ValueError, state.StateError, ExecutorUnavailable) as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
     status = app.run(engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr), stdin=sys.stdin)
@@ -187,7 +202,7 @@ def _writable_page(out: str) -> str | None:
     return None
 
 
-def _play(argv: list[str]) -> int:
+def _play(argv: list[str], backend: dict | None = None) -> int:
     from .play import ScenarioError, play
 
     if any(a in ("-h", "--help") for a in argv[:argv.index("--") if "--" in argv else len(argv)]):
@@ -207,7 +222,24 @@ def _play(argv: list[str]) -> int:
             from .step import step_through
 
             return step_through(path, sys.stdin, _write(sys.stdout))
-        if html_out is None:
+        if backend is not None:
+            if step or html_out is not None:
+                return _usage_error("play", "--step and --html work on the in-memory backend only")
+            import tempfile
+
+            from ..backend.linux import ExecutorUnavailable
+            try:
+                with tempfile.TemporaryDirectory(prefix="play-", dir=_parent(backend["root"]),
+                                                 ignore_cleanup_errors=True) as root:
+                    engine = _linux_engine(root)
+                    try:
+                        play(path, write=_write(sys.stdout), engine=engine)
+                    finally:
+                        engine.backend.reset()
+            except ExecutorUnavailable as e:
+                sys.stderr.write("simulator play: %s\n" % e)
+                return 2
+        elif html_out is None:
             play(path, write=_write(sys.stdout))
         else:
             from ..viz import html
@@ -222,8 +254,71 @@ def _play(argv: list[str]) -> int:
     return 0
 
 
+def _parent(root: str) -> str:
+    os.makedirs(root, exist_ok=True)
+    return root
+
+
+def _linux_engine(root: str):
+    """A fresh engine on the Linux executor under `root`, with busybox:latest imported from
+    the host's static busybox (as the conformance engines have it)."""
+    from ..backend.linux.backend import LinuxBackend
+    from ..engine.engine import Engine
+
+    engine = Engine(backend=LinuxBackend(root))
+    engine.registry.import_busybox()
+    return engine
+
+
+def _backend_options(argv: list[str]) -> tuple[dict | None, list[str]]:
+    """Leading `--backend memory|linux` and `--root DIR`: (None for the in-memory backend or
+    {"root": DIR} for the Linux one, the rest). ValueError for a bad value."""
+    chosen, root = "memory", None
+    while argv and argv[0] in ("--backend", "--root") or argv and argv[0].startswith(("--backend=", "--root=")):
+        name, eq, value = argv[0].partition("=")
+        if not eq:
+            if len(argv) < 2:
+                raise ValueError("%s needs a value" % name)
+            value, argv = argv[1], argv[2:]
+        else:
+            argv = argv[1:]
+        if name == "--backend":
+            if value not in ("memory", "linux"):
+                raise ValueError("unknown backend %r: memory or linux" % value)
+            chosen = value
+        else:
+            root = value
+    if chosen == "memory":
+        if root is not None:
+            raise ValueError("--root is for --backend linux")
+        return None, argv
+    from ..backend.linux.backend import DEFAULT_ROOT
+    return {"root": os.path.abspath(root or DEFAULT_ROOT)}, argv
+
+
+def _system(argv: list[str], backend: dict | None) -> int:
+    """`system reset` on the Linux executor: kill, unmount and delete everything under its root."""
+    from ..backend.linux import ExecutorUnavailable
+    from ..backend.linux.backend import LinuxBackend
+
+    if argv != ["reset"] or backend is None:
+        return _usage_error("system", "expected `--backend linux [--root DIR] system reset`")
+    try:
+        LinuxBackend(backend["root"]).reset()
+    except ExecutorUnavailable as e:
+        sys.stderr.write("simulator: %s\n" % e)
+        return 2
+    sys.stdout.write("removed everything under %s\n" % backend["root"])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    try:
+        backend, argv = _backend_options(argv)
+    except ValueError as e:
+        sys.stderr.write("simulator: %s\n" % e)
+        return 2
     if not argv or argv[0] in ("-h", "--help", "help"):
         sys.stdout.write(USAGE)
         return 0 if argv else 2
@@ -231,10 +326,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("simulator %s (models Docker Engine 20.10)\n" % __version__)
         return 0
     if argv[0] == "play":
-        return _play(argv[1:])
+        return _play(argv[1:], backend)
     if argv[0] == "docker":
-        return _docker(argv[1:])
+        return _docker(argv[1:], backend)
+    if argv[0] == "system":
+        return _system(argv[1:], backend)
     if argv[0] == "sleep":
+        if backend is not None:
+            return _usage_error("sleep", "the Linux executor runs on the host's clock: use the shell's sleep")
         return _sleep(argv[1:])
     sys.stderr.write("simulator: unknown command %r\n\n%s" % (argv[0], USAGE))
     return 2

@@ -45,13 +45,14 @@ def check(folder: str) -> None:
                          % (where, step, e.strerror or type(e).__name__)) from None
 
 
-def load(folder: str):
-    """The Engine saved in `folder`, or a new Engine when the folder has no state yet."""
+def load(folder: str, fresh=None):
+    """The Engine saved in `folder`, or a new Engine (`fresh()`, default `Engine()`) when the
+    folder has no state yet."""
     from ..engine.engine import Engine
 
     path = os.path.join(folder, FILENAME)
     if not os.path.exists(path):
-        return Engine()
+        return (fresh or Engine)()
     try:
         with open(path, "rb") as f:
             saved = pickle.load(f)

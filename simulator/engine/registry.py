@@ -304,7 +304,7 @@ class Registry:
         `docker import --change 'CMD ["sh"]'` of the busybox rootfs, dated now (no repo
         digest, comment `Imported from -`)."""
         store = self.engine.images
-        image, layers = catalogue.imported_busybox(self.engine.now())
+        image, layers = catalogue.imported_busybox(self.engine.now(), self.engine.backend.busybox_layer())
         for layer in layers:
             store.add_layer(layer)
         store.add_image(image, refs=[parse("busybox:latest")])

@@ -196,11 +196,9 @@ class Volumes:
 
     def _lay_over_snapshot(self, container_id: str) -> None:
         """Make the container's snapshot the mounted view, so that its processes, `exec` and
-        `cp` all see the mounts. The memory backend keeps its views by key (`views`); a
-        backend that mounts for real has nothing to do here."""
-        views = getattr(self.engine.backend, "views", None)
-        if self.mounts.get(container_id) and views is not None and container_id in views:
-            views[container_id] = self.wrap(container_id, views[container_id])
+        `cp` all see the mounts."""
+        if self.mounts.get(container_id):
+            self.engine.backend.lay_over(container_id, lambda fs: self.wrap(container_id, fs))
 
     def _use(self, volume: Volume, container_id: str, dest: str, mode: str, rw: bool, named: bool,
              copy: bool, tree: Tree) -> Mount:

@@ -61,6 +61,10 @@ class MemoryBackend(SimulatedBackend):
     def remove(self, key: str) -> None:
         self.views.pop(key, None)
 
+    def lay_over(self, key, wrap) -> None:
+        if key in self.views:
+            self.views[key] = wrap(self.views[key])
+
     def run_process(self, key: str, spec: ProcessSpec) -> Process:
         """Run `spec` in view `key`; StartError 128 (unknown user or group), 127 (not found) or
         126 (not executable)."""

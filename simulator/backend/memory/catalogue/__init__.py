@@ -24,10 +24,10 @@ from .recipe import DEFAULT_PATH, Step, build, nop
 
 Built = tuple[Image, list[Layer]]
 
-def imported_busybox(created: str) -> Built:
+def imported_busybox(created: str, base: Layer | None = None) -> Built:
     """busybox:latest as `docker import --change 'CMD ["sh"]'` makes it at `created` (RFC 3339):
-    the image every conformance engine starts with."""
-    base = _busybox.layer()
+    the image every conformance engine starts with. `base`: its layer, if not the catalogue's."""
+    base = base or _busybox.layer()
     return _busybox.imported(created, base.diff_id), [base]
 
 

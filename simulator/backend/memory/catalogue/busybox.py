@@ -69,10 +69,12 @@ DIRECTORIES = {
 }
 
 
-def layer() -> Layer:
-    """The one layer of busybox:latest (the rootfs tar of busybox-rootfs.sh)."""
+def layer(binary: Content | None = None) -> Layer:
+    """The one layer of busybox:latest (the rootfs tar of busybox-rootfs.sh). `binary`: the
+    real busybox executable (the Linux backend's); by default a synthetic stand-in of its size."""
     entries: dict[str, Entry] = {path: directory(*meta) for path, meta in DIRECTORIES.items()}
-    entries["/bin/busybox"] = Entry(Kind.FILE, 0o755, content=Content.synthetic(BUSYBOX_SIZE, "busybox"))
+    entries["/bin/busybox"] = Entry(Kind.FILE, 0o755,
+                                    content=binary or Content.synthetic(BUSYBOX_SIZE, "busybox"))
     for applet in APPLETS:
         entries[f"/bin/{applet}"] = hardlink("/bin/busybox")
     entries["/etc/passwd"] = file(PASSWD)
