@@ -54,6 +54,13 @@ def umount(target: str) -> None:
         _check(libc.umount2(target.encode(), MNT_DETACH), "umount (detach)", target)
 
 
+def detach(target: str) -> None:
+    """umount2(2) with MNT_DETACH: gone from the mount table now, freed once nothing uses it."""
+    libc = _libc()
+    libc.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
+    _check(libc.umount2(target.encode(), MNT_DETACH), "umount (detach)", target)
+
+
 def overlay_options(lowers: list[str], upper: str, work: str) -> str:
     """The `data` of an overlay mount: lowerdir top first, then upper and work, then the
     parity options the kernel knows. Raises ValueError for paths overlayfs cannot parse."""
