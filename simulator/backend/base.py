@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Callable
 
 from ..model.fs import Observer, Tree, UnionFS
-from ..model.layer import Layer
+from ..model.layer import Entry, Layer
 
 
 @dataclass(frozen=True)
@@ -104,11 +104,11 @@ class Backend(ABC):
         """From now on `get(key)` is `wrap(view)`: the view with the container's mounts over
         it (engine/mounts.py `MountedFS`), which the processes see too."""
 
-    def set_hosts(self, key: str, text: str) -> None:
+    def set_hosts(self, key: str, hosts: Entry) -> None:
         """The runtime's /etc/hosts of view `key` for its next process (Docker writes it
         per start, outside the writable layer, so it never shows in diff or commit)."""
         view = self.get(key)
-        lower = view.lower.child(Layer.of({"/etc/hosts": text}))
+        lower = view.lower.child(Layer.of({"/etc/hosts": hosts}))
         for fs in (view, getattr(view, "root", None)):   # a MountedFS shares its root view's lower
             if fs is not None:
                 fs.lower = lower

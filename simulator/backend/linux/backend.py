@@ -1,0 +1,329 @@
+"""`LinuxBackend`: the engine's snapshots and processes on the real kernel.
+
+State root (default /var/lib/simulator; one engine per root):
+
+    layers/, snapshots/             the overlay snapshotter (snapshots.py)
+    containers/<key>/hosts          the runtime's /etc/hosts, bind-mounted per start
+    containers/<key>/tasks/<n>/     one process: its shim's pid and exit files, its log
+
+A container's rootfs is an overlay mount over its image's layers (top first) and its init
+layer; the engine keeps working on the model view of it (`SyncedView`), pushed to the
+mount before a process starts or is waited for and pulled back before the engine reads.
+Processes run under a shim in new mount, PID, UTS, IPC and network namespaces, in a
+cgroup with the container's limits (shim.py, cgroups.py); the engine learns of their ends
+from the shims' exit files. Time is the host's (`RealClock`).
+
+Volumes and bind mounts are real folders bind-mounted into the container, each synced
+with its model store like a snapshot (a bind mount's store is the model's copy of the host
+folder, so the host folder itself is never written, as on the in-memory backend):
+
+    volumes/<name>, binds/<sha256 of the source path>
+
+Simplification (docs/fidelity.md): the network namespace holds only `lo` (no bridge, no
+published ports).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal as _signal
+from datetime import datetime, timezone
+
+from ...engine.errors import StartError
+from ...model.clock import RealClock
+from ...model.fs import Observer, Tree, UnionFS
+from ...model.layer import Content, Entry, Layer
+from ..base import Backend, Exit, Limits, ProcessSpec, Task
+from ..memory.programs.users import UnknownUser, exec_user, home
+from . import shim
+from .cgroups import Cgroups
+from .cgroups import Limits as CgroupLimits
+from .snapshots import LinuxSnapshots
+from .sync import SyncedView
+
+DEFAULT_ROOT = "/var/lib/simulator"
+BUSYBOX = "/usr/bin/busybox"
+DOCKER_INIT = "/usr/bin/docker-init"
+
+
+class LinuxTask(Task):
+    """A real process: its shim handle, the cgroup of its container (main process only),
+    and its json-file log read back for `output`."""
+
+    def __init__(self, key: str, handle, started: datetime, cgroup=None):
+        self.key = key
+        self.handle = handle
+        self.pid = handle.pid
+        self.started = started
+        self.cgroup = cgroup
+        self.exit: Exit | None = None
+        self.signalled = False
+        self._lines: list[tuple[datetime, str, str]] = []
+        self._offset = 0
+
+    def output(self, until: datetime) -> list[tuple[datetime, str, str]]:
+        self._read_log()
+        return [line for line in self._lines if line[0] <= until]
+
+    def _read_log(self) -> None:
+        try:
+            with open(self.handle.log_path, "rb") as f:
+                f.seek(self._offset)
+                data = f.read()
+        except FileNotFoundError:
+            return
+        end = data.rfind(b"\n") + 1    # a line the shim is still writing waits for next time
+        for raw in data[:end].splitlines():
+            record = json.loads(raw)
+            at = datetime.fromisoformat(record["time"].replace("Z", "+00:00")[:26] + "+00:00")
+            self._lines.append((at, record["stream"], record["log"]))
+        self._offset += end
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["handle"] = self.handle.state_dir
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.handle = shim.Task.attach(state["handle"])
+
+
+class LinuxBackend(Backend):
+    """Snapshots as overlay mounts and processes as namespaced, cgrouped real processes under
+    `root`. Raises ExecutorUnavailable (one line: why, what to do) when the host cannot
+    (not root, no overlayfs, no cgroups). Whatever an earlier engine on the same root
+    left behind and no longer knows (after a crash) is removed when it starts."""
+
+    signal_settle = 1.0
+
+    def __init__(self, root: str = DEFAULT_ROOT):
+        self.clock = RealClock()
+        self.root = os.path.realpath(root)
+        self.views: dict[str, SyncedView] = {}
+        self.tasks: dict[str, LinuxTask] = {}      # key -> its main process
+        self.mounted: dict[str, UnionFS] = {}      # key -> its view with mounts over it
+        self.mount_dirs: dict[str, SyncedView] = {}   # host folder -> a mount's store
+        self._serial = 0
+        self._open()
+        self.reconcile()
+
+    def _open(self) -> None:
+        self.snapshots = LinuxSnapshots(self.root)
+        self.cgroups = Cgroups("simulator-" + hashlib.sha256(self.root.encode()).hexdigest()[:12])
+        os.makedirs(self._containers(), exist_ok=True)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        del state["snapshots"], state["cgroups"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._open()
+        self.reconcile()
+
+    def _containers(self, *parts: str) -> str:
+        return os.path.join(self.root, "containers", *parts)
+
+    # -- snapshots --------------------------------------------------------------------
+    def prepare(self, key: str, lower: Tree, observe: Observer | None = None,
+                layers: tuple[Layer, ...] = ()) -> UnionFS:
+        if key in self.views:
+            raise KeyError(f"snapshot {key} already exists")
+        merged = self.snapshots.prepare(key, list(layers))
+        fs = UnionFS(lower, now=lambda: int(self.clock.now().timestamp()), observe=observe)
+        self.views[key] = SyncedView(fs, merged, os.path.join(os.path.dirname(merged), "fs"))
+        os.makedirs(self._containers(key, "tasks"), exist_ok=True)
+        return fs
+
+    def get(self, key: str) -> UnionFS:
+        fs = self.views[key].sync()
+        for view, _, _ in self._mounts(key):
+            view.sync()
+        return self.mounted.get(key, fs)
+
+    def lay_over(self, key, wrap) -> None:
+        self.mounted[key] = wrap(self.views[key].fs)
+
+    def _mounts(self, key: str) -> list[tuple[SyncedView, str, bool]]:
+        """The container's mounts as (synced folder, destination, read-only), made on first use."""
+        out = []
+        for mount in getattr(self.mounted.get(key), "mounts", ()):
+            name = mount.name if mount.kind == "volume" else hashlib.sha256(mount.source.encode()).hexdigest()
+            folder = os.path.join(self.root, "volumes" if mount.kind == "volume" else "binds", name)
+            view = self.mount_dirs.get(folder)
+            if view is None or view.fs is not mount.fs:
+                os.makedirs(folder, exist_ok=True)
+                view = self.mount_dirs[folder] = SyncedView(mount.fs, folder, folder, synced={})
+            out.append((view, mount.destination, not mount.rw))
+        return sorted(out, key=lambda m: m[1].count("/"))
+
+    def remove(self, key: str) -> None:
+        view = self.views.pop(key, None)
+        self.mounted.pop(key, None)
+        task = self.tasks.pop(key, None)
+        if task is not None:
+            self._finish(task)
+        if view is not None:
+            self.snapshots.remove(key)
+        shutil.rmtree(self._containers(key), ignore_errors=True)
+
+    def set_hosts(self, key: str, hosts: Entry) -> None:
+        super().set_hosts(key, hosts)
+        with open(self._containers(key, "hosts"), "wb") as f:
+            f.write(hosts.content.read())
+
+    def busybox_layer(self) -> Layer:
+        """busybox:latest's one layer with the host's static busybox as /bin/busybox (the file
+        list of ../shared/tools/busybox-rootfs.sh, as in the in-memory catalogue)."""
+        from ..memory.catalogue import busybox
+        with open(BUSYBOX, "rb") as f:
+            return busybox.layer(Content.of(f.read()))
+
+    # -- processes --------------------------------------------------------------------
+    def start(self, key: str, spec: ProcessSpec, limits: Limits = Limits()) -> LinuxTask:
+        view = self.views[key]
+        fs = self.get(key)
+        env = dict(e.split("=", 1) if "=" in e else (e, "") for e in spec.env)
+        try:   # the daemon looks the user up while it writes the OCI spec, before runc runs
+            uid, gid = exec_user(fs, spec.user)
+        except UnknownUser as err:
+            raise StartError(str(err), 128) from None
+        if not env.get("HOME"):   # runc setupUser: HOME from the user's passwd entry
+            env["HOME"] = home(fs, uid)
+        self._serial += 1
+        state_dir = self._containers(key, "tasks", str(self._serial))
+        os.makedirs(state_dir)
+        hosts = self._containers(key, "hosts")
+        binds = [(m.merged, dest, ro) for m, dest, ro in self._mounts(key)]
+        if os.path.exists(hosts):
+            binds.append((hosts, "/etc/hosts", False))
+        argv = list(spec.argv)
+        if spec.init:   # moby: the host's docker-init (tini) bind-mounted as /sbin/docker-init, then `--`
+            binds.append((DOCKER_INIT, "/sbin/docker-init", True))
+            argv = ["/sbin/docker-init", "--", *argv]
+        launch = shim.Launch(
+            rootfs=view.merged, argv=argv, env=[f"{k}={v}" for k, v in env.items()],
+            cwd=spec.cwd or "/", uid=uid, gid=gid, hostname=spec.hostname or key[:12], binds=binds,
+            stdin=spec.stdin.encode() if spec.stdin else None,
+            state_dir=state_dir, log_path=os.path.join(state_dir, "log.json"))
+        started = self.clock.now()
+        if not spec.pid1:
+            return LinuxTask(key, shim.exec_in(self.tasks[key].handle, launch), started)
+        cgroup = self.cgroups.create(key, CgroupLimits(limits.memory, limits.memory_swap, limits.pids,
+                                                       limits.nano_cpus))
+        launch.cgroup_procs = cgroup.procs_files()
+        try:
+            handle = shim.start(launch)
+        except BaseException:
+            cgroup.remove()
+            raise
+        task = LinuxTask(key, handle, started, cgroup)
+        self.tasks[key] = task
+        return task
+
+    def signal(self, task: LinuxTask, signal: str) -> bool:
+        number = getattr(_signal, "SIG" + signal, None) or int(signal)
+        handled = number != _signal.SIGKILL and _caught(task.pid, number)
+        task.signalled = True
+        task.handle.signal(number)
+        return handled
+
+    def freeze(self, task: LinuxTask) -> None:
+        self.tasks[task.key].cgroup.freeze()
+
+    def thaw(self, task: LinuxTask) -> None:
+        self.tasks[task.key].cgroup.thaw()
+
+    def next_exit(self, tasks, until):
+        for key in {t.key for t in tasks}:
+            if key in self.views:      # what `cp` wrote reaches the processes
+                self.views[key].push()
+                for view, _, _ in self._mounts(key):
+                    view.push()
+        while True:
+            ended = [t for t in tasks if t.exit is not None or self._poll(t)]
+            if ended:
+                first = min(ended, key=lambda t: t.exit.at)
+                return first, first.exit
+            now = self.clock.now()
+            if until is not None and now >= until:
+                return None
+            shim.wait_any([t.handle for t in tasks],
+                          None if until is None else (until - now).total_seconds())
+
+    def _poll(self, task: LinuxTask) -> bool:
+        ended = task.handle.poll()
+        if ended is None:
+            return False
+        oom = False
+        if task.cgroup is not None:
+            oom = task.cgroup.oom_killed()
+            task.cgroup.remove()       # what the main process left (its PID namespace is gone too)
+            task.cgroup = None
+        task.exit = Exit(ended.code, datetime.fromtimestamp(ended.finished, timezone.utc), oom,
+                         task.signalled)
+        return True
+
+    def _finish(self, task: LinuxTask) -> None:
+        """Make sure the task and its container's processes are gone (SIGKILL, then reap)."""
+        if task.exit is None:
+            task.handle.signal(_signal.SIGKILL)
+            task.handle.wait(None)
+            self._poll(task)
+        if task.cgroup is not None:
+            task.cgroup.remove()
+
+    # -- leftovers --------------------------------------------------------------------
+    def reconcile(self) -> None:
+        """Remove what this root holds that the engine does not know: snapshots and container
+        folders without a view (a crash between the engine's saves), their shims' processes,
+        and cgroups without a live main process."""
+        for key in self.snapshots.keys():
+            if key not in self.views:
+                _kill_shims(self._containers(key))
+                self.snapshots.remove(key)
+        for key in os.listdir(self._containers()):
+            if key not in self.views:
+                _kill_shims(self._containers(key))
+                shutil.rmtree(self._containers(key), ignore_errors=True)
+        live = {task.cgroup.name for task in self.tasks.values() if task.cgroup is not None}
+        self.cgroups.cleanup(keep=live)
+
+    def reset(self) -> None:
+        """Kill every process, unmount everything and delete the whole state root."""
+        for key in list(self.views):
+            self.remove(key)
+        self.views.clear()
+        self.tasks.clear()
+        self.reconcile()
+        self.cgroups.cleanup()
+        self.snapshots.cleanup()
+
+
+def _caught(pid: int, number: int) -> bool:
+    """Whether process `pid` has a handler for signal `number` (SigCgt, proc(5))."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) >> (number - 1) & 1)
+    except OSError:
+        pass
+    return False
+
+
+def _kill_shims(folder: str) -> None:
+    """SIGKILL the processes of every task recorded under a container folder."""
+    tasks = os.path.join(folder, "tasks")
+    if not os.path.isdir(tasks):
+        return
+    for name in sorted(os.listdir(tasks)):
+        handle = shim.Task.attach(os.path.join(tasks, name))
+        if handle is not None and handle.alive():
+            handle.signal(_signal.SIGKILL)
+            handle.wait(5)

@@ -1,0 +1,143 @@
+"""Keep a model view (`UnionFS`) and a real overlay mount telling the same story.
+
+The engine works on model views (builds write files, `cp` copies, volumes make mount
+points); real processes write through the kernel's overlay mount. `SyncedView` joins the
+two: `push()` replays on the mounted directory what the model changed since the last
+sync, through the mount, so the kernel does the copy-ups, whiteouts and opaque
+directories itself; `pull()` reads the kernel's upper directory back into the model (and
+tells the view's observer what the processes did: created, copied up, whited out, made
+opaque). The backend pushes before anything real looks (a process starts, an exit is
+awaited) and pulls before the engine looks (`get`), so each side always sees the other's
+work.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import posixpath
+import shutil
+
+from ...model.fs import UnionFS
+from ...model.layer import Entry, Kind
+from .overlaydir import read_changeset
+
+
+class SyncedView:
+    """The model view `fs` of the overlay mounted at `merged` whose upper directory is `upper`
+    (for a plain folder, such as a volume's, both are the folder). `synced`: what the
+    two agree on now (default: the model's upper, as for a new, empty snapshot)."""
+
+    def __init__(self, fs: UnionFS, merged: str, upper: str, synced: dict[str, Entry] | None = None):
+        self.fs = fs
+        self.merged = merged
+        self.upper = upper
+        self.synced: dict[str, Entry] = dict(fs.upper) if synced is None else synced
+
+    def _host(self, path: str) -> str:
+        return self.merged + path if path != "/" else self.merged
+
+    def push(self) -> None:
+        """Apply to the mount what the model changed since the last sync (parents first;
+        directory times last, since creating children changes them)."""
+        now, before = self.fs.upper, self.synced
+        changed = sorted(p for p in set(now) | set(before) if now.get(p) is not before.get(p))
+        if not changed:
+            return
+        dirs = []
+        for path in changed:
+            entry = now.get(path)
+            if entry is None or entry.kind is Kind.WHITEOUT:
+                _remove(self._host(path))
+            elif entry.kind is Kind.DIR:
+                old = before.get(path)
+                if entry.opaque and not (old is not None and old.kind is Kind.DIR and old.opaque):
+                    _remove(self._host(path))   # overlayfs makes the new directory opaque
+                self._put_dir(path, entry)
+                dirs.append((path, entry))
+            else:
+                self._put_leaf(path, entry)
+        for path, entry in reversed(dirs):
+            os.utime(self._host(path), (entry.mtime, entry.mtime), follow_symlinks=False)
+        self.synced = dict(now)
+
+    def _put_dir(self, path: str, entry: Entry) -> None:
+        host = self._host(path)
+        if os.path.islink(host) or (os.path.lexists(host) and not os.path.isdir(host)):
+            _remove(host)
+        if not os.path.isdir(host):
+            os.mkdir(host, entry.mode & 0o7777)
+        os.lchown(host, entry.uid, entry.gid)
+        os.chmod(host, entry.mode & 0o7777)
+
+    def _put_leaf(self, path: str, entry: Entry) -> None:
+        host = self._host(path)
+        if entry.kind is Kind.HARDLINK:
+            _remove(host)
+            os.link(self._host(entry.target), host, follow_symlinks=False)
+            return
+        if entry.kind is Kind.SYMLINK:
+            _remove(host)
+            os.symlink(entry.target, host)
+            os.lchown(host, entry.uid, entry.gid)
+        else:
+            if os.path.islink(host) or os.path.isdir(host):
+                _remove(host)
+            fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                for chunk in entry.content.chunks() if entry.content else ():
+                    os.write(fd, chunk)
+                os.fchown(fd, entry.uid, entry.gid)
+                os.fchmod(fd, entry.mode & 0o7777)   # after chown, which clears setuid bits
+            finally:
+                os.close(fd)
+        os.utime(host, (entry.mtime, entry.mtime), follow_symlinks=False)
+
+    def pull(self) -> None:
+        """Read the kernel's upper directory into the model view (in place: a MountedFS
+        shares the dict), telling the observer what changed there since the last sync."""
+        found = read_changeset(self.upper)
+        before = self.synced
+        for path in sorted(found):
+            entry = found[path]
+            if before.get(path) == entry:
+                continue
+            if entry.kind is Kind.WHITEOUT:
+                self.fs.observe("whiteout", path, None)
+            elif entry.kind is Kind.DIR and entry.opaque:
+                self.fs.observe("opaque", path, entry)
+            elif path not in before and self.fs.lower.get(path) is not None and not _hidden(found, path):
+                self.fs.observe("copy-up", path, entry)
+            else:
+                self.fs.observe("create", path, entry)
+        self.fs.upper.clear()
+        self.fs.upper.update(found)
+        self.synced = dict(self.fs.upper)
+
+    def sync(self) -> UnionFS:
+        """Push, then pull: the model view as the kernel has it now."""
+        self.push()
+        self.pull()
+        return self.fs
+
+
+def _hidden(upper: dict[str, Entry], path: str) -> bool:
+    """True when an opaque directory or a whiteout above `path` hides the lower layers."""
+    head = posixpath.dirname(path)
+    while head != "/":
+        above = upper.get(head)
+        if above is not None and (above.kind is not Kind.DIR or above.opaque):
+            return True
+        head = posixpath.dirname(head)
+    return False
+
+
+def _remove(host: str) -> None:
+    try:
+        if os.path.isdir(host) and not os.path.islink(host):
+            shutil.rmtree(host)
+        else:
+            os.unlink(host)
+    except OSError as err:
+        if err.errno != errno.ENOENT:
+            raise

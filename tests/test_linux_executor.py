@@ -1,0 +1,161 @@
+"""The Linux executor as a whole: busybox from the host, a crash of the engine process in
+the middle of a run, 200 containers with kills and OOMs among them, and what is left after.
+
+Needs root, overlayfs and cgroups; elsewhere the tests skip with the reason, except under
+CI (`CI` set), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from linux_support import cgroup_dirs, leftovers, linux_root
+from simulator.model.layer import Layer
+
+ROOT = Path(__file__).resolve().parent.parent
+BUSYBOX_ROOTFS = ROOT.parent / "shared" / "tools" / "busybox-rootfs.sh"
+
+
+def _engine(root):
+    from simulator.backend.linux.backend import LinuxBackend
+    from simulator.engine.engine import Engine
+
+    engine = Engine(backend=LinuxBackend(root))
+    engine.registry.import_busybox()
+    return engine
+
+
+def _docker(engine, line: str, cwd: str = "/") -> tuple[str, int]:
+    from simulator.cli.play import run_line
+    return run_line(engine, line, cwd)
+
+
+def _cli(root: str, *args: str, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, **kw)
+
+
+def test_busybox_layer_is_the_shared_rootfs_tar(tmp_path):
+    """The Linux backend's busybox layer holds the host's busybox in the file list of
+    ../shared/tools/busybox-rootfs.sh: the same tar, so the same diffID."""
+    if os.geteuid() != 0 or not BUSYBOX_ROOTFS.exists() or not os.path.exists("/usr/bin/busybox"):
+        pytest.skip("needs root, /usr/bin/busybox and ../shared/tools/busybox-rootfs.sh")
+    from simulator.backend.linux.backend import LinuxBackend
+
+    out = tmp_path / "rootfs.tar"
+    subprocess.run(["bash", str(BUSYBOX_ROOTFS), str(out)], check=True, capture_output=True)
+    with open(out, "rb") as f:
+        expected = Layer.from_tar(io.BytesIO(f.read()))
+    layer = LinuxBackend.busybox_layer(None)
+    assert layer.diff_id == expected.diff_id
+    with tarfile.open(out) as tar:
+        assert tar.getmember("bin/busybox").size == os.path.getsize("/usr/bin/busybox")
+
+
+def test_run_output_exit_diff_and_commit_on_a_real_kernel():
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        engine = _engine(root)
+        try:
+            out, status = _docker(engine, "docker run --network none --name a busybox sh -c "
+                                  "'echo $$; hostname; echo hi > /f; rm /etc/shadow; exit 3'")
+            assert status == 3
+            pid1, hostname = out.splitlines()
+            c = engine.containers.get("a")
+            assert pid1 == "1" and hostname == c.id[:12]          # PID and UTS namespaces
+            diff, _ = _docker(engine, "docker diff a")
+            assert diff.splitlines() == ["C /etc", "D /etc/shadow", "A /f"]
+            state, _ = _docker(engine, "docker inspect --format '{{.State.Status}} {{.State.ExitCode}}' a")
+            assert state == "exited 3\n"
+            _docker(engine, "docker commit a snap")
+            out, status = _docker(engine, "docker run --rm --network none snap sh -c 'cat /f; ls /etc/shadow'")
+            assert (out, status) == ("hi\nls: /etc/shadow: No such file or directory\n", 1)
+        finally:
+            engine.backend.reset()
+        assert leftovers(root) == [] and not os.path.exists(root)
+
+
+def test_crash_of_the_engine_mid_run_is_recovered_or_cleaned(tmp_path):
+    """The engine process is SIGKILLed while a foreground `docker run` waits on its container:
+    the next engine on the same root keeps what was saved before (a running container, which
+    it can still stop) and removes what it never saved (the container of the killed command:
+    its mount, cgroup and processes)."""
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        done = _cli(root, "docker", "run", "-d", "--network", "none", "--name", "keep", "busybox",
+                    "sleep", "1000")
+        assert done.returncode == 0, done.stderr
+        victim = subprocess.Popen(
+            [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker", "run",
+             "--network", "none", "--name", "lost", "busybox", "sleep", "1000"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while len(os.listdir(os.path.join(root, "snapshots"))) < 2:   # the container is up
+            assert time.monotonic() < deadline and victim.poll() is None
+            time.sleep(0.05)
+        time.sleep(0.5)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        ps = _cli(root, "docker", "ps", "-a", "--format", "{{.Names}} {{.State}}")
+        assert ps.stdout == "keep running\n", ps.stderr
+        assert os.listdir(os.path.join(root, "snapshots")) == [
+            _cli(root, "docker", "inspect", "--format", "{{.Id}}", "keep").stdout.strip()]
+        stop = _cli(root, "docker", "stop", "-t", "1", "keep")
+        assert stop.stdout == "keep\n", stop.stderr
+        state = _cli(root, "docker", "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "keep")
+        assert state.stdout == "exited 137\n"
+        assert leftovers(root) == []
+        reset = _cli(root, "system", "reset")
+        assert reset.returncode == 0, reset.stderr
+        assert leftovers(root) == [] and not os.path.exists(root)
+
+
+def test_two_hundred_containers_with_kills_and_ooms_leave_nothing():
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        engine = _engine(root)
+        try:
+            counts = {"oom": 0, "killed": 0, "ok": 0}
+            for i in range(200):
+                if i % 10 == 0:
+                    out, status = _docker(engine, f"docker run --network none --name c{i} -m 8m busybox tail /dev/zero")
+                    assert status == 137
+                    state, _ = _docker(engine, f"docker inspect --format '{{{{.State.OOMKilled}}}}' c{i}")
+                    assert state == "true\n"
+                    counts["oom"] += 1
+                elif i % 10 == 1:
+                    _docker(engine, f"docker run -d --network none --name c{i} busybox sleep 1000")
+                    out, status = _docker(engine, f"docker kill c{i}")
+                    assert (out, status) == (f"c{i}\n", 0)
+                    counts["killed"] += 1
+                elif i % 2:
+                    out, status = _docker(engine, f"docker run --rm --network none busybox echo {i}")
+                    assert (out, status) == (f"{i}\n", 0)
+                    counts["ok"] += 1
+                else:
+                    out, status = _docker(engine, f"docker run --network none --name c{i} busybox sh -c 'echo {i} > /n'")
+                    assert status == 0
+                    counts["ok"] += 1
+            assert counts == {"oom": 20, "killed": 20, "ok": 160}
+            exited, _ = _docker(engine, "docker ps -aq --filter status=exited")
+            assert len(exited.split()) == 20 + 20 + 80
+            running, _ = _docker(engine, "docker ps -q")
+            assert running == ""
+            out, status = _docker(engine, "docker container prune -f")
+            assert status == 0
+            assert leftovers(root) == []
+            assert os.listdir(os.path.join(root, "snapshots")) == []
+        finally:
+            engine.backend.reset()
+        assert leftovers(root) == [] and cgroup_dirs(root) == []
