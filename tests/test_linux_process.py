@@ -223,6 +223,18 @@ def test_what_cannot_start_is_a_start_error_in_runc_words(box, argv, cwd, messag
     assert set(os.listdir(box.tmp / "task1")) <= {"log.json"}   # no pid, no exit: no task
 
 
+def test_a_failed_step_before_exec_names_the_step(box, tmp_path):
+    with pytest.raises(StartError) as caught:   # EINVAL: over the kernel's 64 bytes
+        box.start(["true"], hostname="h" * 65)
+    assert (caught.value.message, caught.value.exit_code) == \
+        (CREATE + "error during container init: sethostname: invalid argument: unknown", 128)
+    with pytest.raises(StartError) as caught:
+        box.start(["true"], binds=[(str(tmp_path), "/etc/passwd", False)])
+    assert (caught.value.message, caught.value.exit_code) == (
+        CREATE + f'error during container init: error mounting "{tmp_path}" to rootfs at "/etc/passwd": '
+        "not a directory: unknown" + WRONG_TYPE, 127)
+
+
 def test_path_lookup_is_go_1_19s(box):
     with pytest.raises(StartError) as caught:   # PATH=. found ./ls: refused (Go 1.19 ErrDot)
         box.start(["ls"], cwd="/bin", env=["PATH=."])
@@ -336,7 +348,7 @@ def test_stdin_is_piped_or_dev_null(box):
     assert box.run(["readlink", "/proc/self/fd/0"])[1] == [("stdout", "/dev/null\n")]
 
 
-def test_cgroups_are_joined_before_exec(box):
+def test_cgroups_are_joined_before_exec_and_by_exec(box):
     name = f"simulator-test-{os.getpid()}-{time.monotonic_ns()}"
     made = []
     try:
@@ -346,13 +358,19 @@ def test_cgroups_are_joined_before_exec(box):
                 made.append(os.path.join(root, name))
         if not made:
             _unavailable("no cgroup v1 memory or cgroup2 hierarchy")
-        log = box.run(["cat", "/proc/self/cgroup"], cgroup_procs=[os.path.join(m, "cgroup.procs") for m in made])[1]
-        lines = stdout(log).splitlines()
-        if "/sys/fs/cgroup/memory" in made[0]:
-            assert any(line.split(":", 1)[1] == f"memory:/{name}" for line in lines)
-        if made[-1].startswith("/sys/fs/cgroup/unified"):
-            assert f"0::/{name}" in lines
+        expected = {f"memory:/{name}" if "/memory/" in m else f":/{name}" for m in made}
+        main = box.start(["cat", "/proc/self/cgroup"], cgroup_procs=[os.path.join(m, "cgroup.procs") for m in made])
+        assert main.wait(10).code == 0   # cat's own view: the cgroups were joined before exec
+        lines = {line.split(":", 1)[1] for line in stdout(entries(main)).splitlines()}
+        assert expected <= lines
+        main = box.start(["sleep", "30"], cgroup_procs=[os.path.join(m, "cgroup.procs") for m in made])
+        process = box.exec(main, ["cat", "/proc/self/cgroup"])
+        assert process.wait(10).code == 0
+        assert expected <= {line.split(":", 1)[1] for line in stdout(entries(process)).splitlines()}
     finally:
+        for task in box.tasks:   # an empty cgroup only can be removed
+            task.signal(signal.SIGKILL)
+            task.wait(10)
         for path in made:
             os.rmdir(path)
 
@@ -396,6 +414,14 @@ def test_the_shim_outlives_the_callers_signals_and_the_container_dies_with_the_s
     while not _gone(task.pid):
         assert time.monotonic() < deadline, "the container outlived its shim"
         time.sleep(0.01)
+
+
+def test_a_caller_that_ignores_sigchld_still_gets_exit_codes(box):
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # the kernel then reaps the caller's children
+    try:
+        assert box.run(["sh", "-c", "exit 7"])[0].code == 7
+    finally:
+        signal.signal(signal.SIGCHLD, before)
 
 
 def test_wait_any_returns_the_tasks_that_ended(box):

@@ -36,7 +36,7 @@ import re
 import select
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...engine.errors import StartError
 from ..memory.backend import RUNTIME_ERROR
@@ -60,7 +60,8 @@ class Launch:
     argv, env ("K=V", later wins), cwd (absolute, created if missing as runc 1.1 does),
     uid, gid, additional_gids: the process; hostname: of its new UTS namespace.
     binds: (host path, path in the container, read-only) mounted before pivot_root.
-    cgroup_procs: cgroup.procs files the process joins before anything else.
+    cgroup_procs: cgroup.procs files the process joins before anything else (for
+    `exec_in`, empty means the container's).
     stdin: bytes written to the process's standard input, then closed; None: /dev/null.
     state_dir: a folder for `pid` and `exit`; log_path: the json-file log (appended to).
     new_namespaces: False runs the process in the caller's PID, UTS, IPC and network
@@ -119,7 +120,8 @@ def start(launch: Launch) -> Task:
 
 def exec_in(task: Task, launch: Launch) -> Task:
     """Start `launch` in the namespaces, cgroups and root of `task`'s running init, under a
-    shim of its own (nsenter's order: ipc, uts, net, pid, then mnt and the root).
+    shim of its own (nsenter's order: ipc, uts, net, pid, then mnt and the root). It joins
+    the cgroups `task` was started in unless `launch.cgroup_procs` names others.
     StartError (exit code 126) if it cannot exec; ProcessLookupError if `task` has ended."""
     fds: dict[str, int] = {}
     try:
@@ -131,6 +133,8 @@ def exec_in(task: Task, launch: Launch) -> Task:
         # opened first, checked after: the files belong to the init only if it is still the same process
         if len(fds) != len(_NAMESPACES) + 1 or _proc_stat(task.pid)[1:] != (task.pid_start,):
             raise ProcessLookupError(f"container process {task.pid} is not running")
+        if not launch.cgroup_procs:
+            launch = replace(launch, cgroup_procs=list(task.cgroup_procs))
         return _launch(launch, fds)
     finally:
         for fd in fds.values():
@@ -156,14 +160,16 @@ def wait_any(tasks: list[Task], timeout: float | None = None) -> list[Task]:
 @dataclass(eq=False)
 class Task:
     """A container process and its shim. `pid` is the process's PID on the host (for
-    signals); `started` when it was launched (epoch seconds). Close-on-exec descriptors
-    only; `poll`/`wait` reap the shim when it is the caller's child."""
+    signals); `started` when it was launched (epoch seconds); `cgroup_procs` the cgroups
+    it joined. Close-on-exec descriptors only; `poll`/`wait` reap the shim when it is the
+    caller's child."""
 
     shim_pid: int
     pid: int
     state_dir: str
     log_path: str
     started: float
+    cgroup_procs: tuple[str, ...] = field(repr=False)
     shim_start: int = field(repr=False)
     pid_start: int = field(repr=False)
     child: bool = field(default=False, repr=False)
@@ -186,7 +192,7 @@ class Task:
     @classmethod
     def _of(cls, state_dir: str, info: dict, child: bool) -> Task:
         return cls(info["shim"], info["pid"], state_dir, info["log"], info["started"],
-                   info["shim_start"], info["pid_start"], child)
+                   tuple(info["cgroups"]), info["shim_start"], info["pid_start"], child)
 
     def fileno(self) -> int:
         """A descriptor that becomes readable when the shim ends (a pidfd), for select/poll."""
@@ -347,6 +353,7 @@ def _shim(launch: Launch, report: int, target: dict[str, int] | None, started: f
         os.chdir("/")
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)   # a caller's SIG_IGN would reap the init for us
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
@@ -369,13 +376,15 @@ def _shim(launch: Launch, report: int, target: dict[str, int] | None, started: f
             os.close(fd)
         _write_json(launch.state_dir, "pid", {
             "shim": os.getpid(), "shim_start": _proc_stat(os.getpid())[1], "pid": init,
-            "pid_start": _proc_stat(init)[1], "started": started, "log": launch.log_path})
+            "pid_start": _proc_stat(init)[1], "started": started, "log": launch.log_path,
+            "cgroups": list(launch.cgroup_procs)})
         os.close(report)
         report = None
         log = os.open(launch.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
         pid_one = target is None and launch.new_namespaces
-        status = _pump(init, pidfd, {out_r: "stdout", err_r: "stderr"}, in_w, launch.stdin or b"", log, pid_one)
-        _write_json(launch.state_dir, "exit", _exit_record(status))
+        status, finished = _pump(init, pidfd, {out_r: "stdout", err_r: "stderr"}, in_w, launch.stdin or b"",
+                                 log, pid_one)
+        _write_json(launch.state_dir, "exit", _exit_record(status, finished))
     except BaseException as err:
         if report is not None:
             with contextlib.suppress(OSError):
@@ -384,28 +393,29 @@ def _shim(launch: Launch, report: int, target: dict[str, int] | None, started: f
         if init:   # the process must not outlive a shim that can no longer watch it
             with contextlib.suppress(OSError):
                 os.kill(init, signal.SIGKILL)
-                _write_json(launch.state_dir, "exit", _exit_record(os.waitpid(init, 0)[1]))
+                _write_json(launch.state_dir, "exit", _exit_record(os.waitpid(init, 0)[1], time.time()))
         os._exit(1)
     os._exit(0)
 
 
-def _exit_record(status: int) -> dict:
+def _exit_record(status: int, finished: float) -> dict:
+    """The exit file's content for wait status `status`: death by signal N is code 128+N."""
     if os.WIFSIGNALED(status):
         signum = os.WTERMSIG(status)
         try:
             name = signal.Signals(signum).name
         except ValueError:
             name = f"SIG{signum}"
-        return {"code": 128 + signum, "signal": name, "finished": time.time()}
-    return {"code": os.WEXITSTATUS(status), "signal": None, "finished": time.time()}
+        return {"code": 128 + signum, "signal": name, "finished": finished}
+    return {"code": os.WEXITSTATUS(status), "signal": None, "finished": finished}
 
 
 def _pump(pid: int, pidfd: int, outputs: dict[int, str], stdin: int | None, data: bytes,
-          log: int, pid_one: bool) -> int:
+          log: int, pid_one: bool) -> tuple[int, float]:
     """Copy output to the log and `data` to stdin until the process has exited and its
-    output has ended; return its wait status. A PID 1's exit ends the output (the kernel
-    kills its namespace); otherwise the output counts as ended after _QUIET seconds of
-    silence, as descendants may keep the pipes open."""
+    output has ended; return its wait status and when it was reaped (epoch seconds). A
+    PID 1's exit ends the output (the kernel kills its namespace); otherwise the output
+    counts as ended after _QUIET seconds of silence, as descendants may keep the pipes open."""
     poller = select.poll()
     pending = {fd: b"" for fd in outputs}
     for fd in outputs:
@@ -424,7 +434,7 @@ def _pump(pid: int, pidfd: int, outputs: dict[int, str], stdin: int | None, data
             break
         for fd, _ in events:
             if fd == pidfd:
-                status = os.waitpid(pid, 0)[1]
+                status, finished = os.waitpid(pid, 0)[1], time.time()
                 poller.unregister(pidfd)
                 os.close(pidfd)
             elif fd == stdin:
@@ -448,7 +458,7 @@ def _pump(pid: int, pidfd: int, outputs: dict[int, str], stdin: int | None, data
     for fd, rest in pending.items():   # a silent exec's descendants may still hold the pipes
         if rest and fd in outputs:
             os.write(log, log_entry(rest, outputs[fd], time.time_ns()))
-    return status
+    return status, finished
 
 
 def split_lines(buffer: bytes, final: bool) -> tuple[list[bytes], bytes]:
