@@ -213,6 +213,7 @@ def run(engine, argv: list[str], cwd: str, out: Callable[[str], None], err: Call
         stdin: TextIO | None = None) -> int:
     """Run one docker command line (`argv` without the leading "docker"); return its exit status.
     `stdin`: the CLI's standard input (see `Context`)."""
+    engine.containers.run_until(engine.clock.now().timestamp())   # exits that happened meanwhile
     try:
         opts, rest = parse_flags(usage.GLOBAL_FLAGS, argv, interspersed=False)
     except HelpRequested:

@@ -30,14 +30,15 @@ import json
 import os
 import shutil
 import signal as _signal
+import time
 from datetime import datetime, timezone
 
-from ...engine.errors import StartError
+from ...engine.errors import Conflict, StartError
 from ...model.clock import RealClock
 from ...model.fs import Observer, Tree, UnionFS
 from ...model.layer import Content, Entry, Layer
 from ..base import Backend, Exit, Limits, ProcessSpec, Task
-from ..memory.programs.users import UnknownUser, exec_user, home
+from ..memory.programs.users import UnknownUser, exec_user, home, member_of
 from . import shim
 from .cgroups import Cgroups
 from .cgroups import Limits as CgroupLimits
@@ -47,6 +48,8 @@ from .sync import SyncedView
 DEFAULT_ROOT = "/var/lib/simulator"
 BUSYBOX = "/usr/bin/busybox"
 DOCKER_INIT = "/usr/bin/docker-init"
+HANDLER_GRACE = 0.25   # seconds after its start before a process is signalled
+SETTLE = 1.0           # seconds `start` waits at most for a new container to settle
 
 
 class LinuxTask(Task):
@@ -193,6 +196,7 @@ class LinuxBackend(Backend):
             uid, gid = exec_user(fs, spec.user)
         except UnknownUser as err:
             raise StartError(str(err), 128) from None
+        gids = tuple(member_of(fs, uid, gid))   # runc: the primary group, then the groups listing the user
         if not env.get("HOME"):   # runc setupUser: HOME from the user's passwd entry
             env["HOME"] = home(fs, uid)
         self._serial += 1
@@ -208,12 +212,15 @@ class LinuxBackend(Backend):
             argv = ["/sbin/docker-init", "--", *argv]
         launch = shim.Launch(
             rootfs=view.merged, argv=argv, env=[f"{k}={v}" for k, v in env.items()],
-            cwd=spec.cwd or "/", uid=uid, gid=gid, hostname=spec.hostname or key[:12], binds=binds,
+            cwd=spec.cwd or "/", uid=uid, gid=gid, additional_gids=gids, hostname=spec.hostname or key[:12], binds=binds,
             stdin=spec.stdin.encode() if spec.stdin else None,
             state_dir=state_dir, log_path=os.path.join(state_dir, "log.json"))
         started = self.clock.now()
         if not spec.pid1:
-            return LinuxTask(key, shim.exec_in(self.tasks[key].handle, launch), started)
+            try:
+                return LinuxTask(key, shim.exec_in(self.tasks[key].handle, launch), started)
+            except ProcessLookupError:   # its main process ended a moment ago
+                raise Conflict(f"Container {key} is not running") from None
         cgroup = self.cgroups.create(key, CgroupLimits(limits.memory, limits.memory_swap, limits.pids,
                                                        limits.nano_cpus))
         launch.cgroup_procs = cgroup.procs_files()
@@ -224,10 +231,30 @@ class LinuxBackend(Backend):
             raise
         task = LinuxTask(key, handle, started, cgroup)
         self.tasks[key] = task
+        self._settle(task)
         return task
+
+    def _settle(self, task: LinuxTask) -> None:
+        """Wait until the new container's processes are all asleep (blocked in the kernel)
+        or gone, for at most SETTLE seconds: a command that ends at once has then ended
+        when `start` returns, as the daemon's slower start makes it look on Docker."""
+        deadline = time.monotonic() + SETTLE
+        quiet = 0
+        while time.monotonic() < deadline and task.handle.poll() is None:
+            states = [_state(pid) for pid in task.cgroup.pids()]
+            quiet = quiet + 1 if states and all(s in "SDTtZI" for s in states) else 0
+            if quiet == 2:
+                return
+            time.sleep(0.005)
 
     def signal(self, task: LinuxTask, signal: str) -> bool:
         number = getattr(_signal, "SIG" + signal, None) or int(signal)
+        # A program installs its handlers a few milliseconds after exec, and PID 1 drops a
+        # signal it has no handler for: give a process that young time to be ready, as
+        # Docker's own slower start (~200 ms) does.
+        age = (self.clock.now() - task.started).total_seconds()
+        if age < HANDLER_GRACE and not _caught(task.pid, number):
+            self.clock.advance(HANDLER_GRACE - age)
         handled = number != _signal.SIGKILL and _caught(task.pid, number)
         task.signalled = True
         task.handle.signal(number)
@@ -267,6 +294,7 @@ class LinuxBackend(Backend):
             task.cgroup = None
         task.exit = Exit(ended.code, datetime.fromtimestamp(ended.finished, timezone.utc), oom,
                          task.signalled)
+        task.output(task.exit.at)   # the whole log read now: `--rm` removes its folder next
         return True
 
     def _finish(self, task: LinuxTask) -> None:
@@ -303,6 +331,15 @@ class LinuxBackend(Backend):
         self.reconcile()
         self.cgroups.cleanup()
         self.snapshots.cleanup()
+
+
+def _state(pid: int) -> str:
+    """The state letter of process `pid` (proc(5) stat field 3; "Z" once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return "Z"
 
 
 def _caught(pid: int, number: int) -> bool:
