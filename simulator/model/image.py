@@ -97,7 +97,8 @@ class Image:
 
     @property
     def diff_ids(self) -> list[str]:
-        return list(self._parsed["rootfs"]["diff_ids"])
+        """Bottom first; Docker's JSON leaves `diff_ids` out when there are none (omitempty)."""
+        return list(self._parsed["rootfs"].get("diff_ids") or [])
 
     @property
     def chain_ids(self) -> list[str]:
