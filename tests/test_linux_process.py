@@ -238,7 +238,8 @@ def test_a_failed_step_before_exec_names_the_step(box, tmp_path):
 def test_path_lookup_is_go_1_19s(box):
     with pytest.raises(StartError) as caught:   # PATH=. found ./ls: refused (Go 1.19 ErrDot)
         box.start(["ls"], cwd="/bin", env=["PATH=."])
-    assert caught.value.message == CREATE + 'exec: "ls": cannot run executable found relative to current directory: unknown'
+    assert caught.value.message == \
+        CREATE + 'exec: "ls": cannot run executable found relative to current directory: unknown'
     assert caught.value.exit_code == 128
     with pytest.raises(StartError) as caught:
         box.start(["ls"], env=["PATH="])
@@ -290,14 +291,16 @@ def test_a_private_working_directory_is_entered_before_dropping_to_the_user(box)
 
 
 def test_dev_is_runcs_minimal_dev(box):
-    ended, log = box.run(["sh", "-c", "ls /dev; stat -c '%A %t,%T %U' /dev/null /dev/tty; readlink /dev/stdout; readlink /dev/ptmx"])
+    ended, log = box.run(["sh", "-c", "ls /dev; stat -c '%A %t,%T %U' /dev/null /dev/tty; "
+                                      "readlink /dev/stdout; readlink /dev/ptmx"])
     assert stdout(log) == ("fd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n"
                            "crw-rw-rw- 1,3 root\ncrw-rw-rw- 5,0 root\n/proc/self/fd/1\npts/ptmx\n")
 
 
 def test_proc_sys_and_the_mounts(box):
     # mount point, type and source of each mount, as in a Docker 20.10 container (--network none)
-    script = r"sed 's/^\([^ ]* \)\{4\}\([^ ]*\) .* - \([^ ]*\) \([^ ]*\) .*/\2 \3 \4/' /proc/self/mountinfo; touch /sys/x"
+    script = (r"sed 's/^\([^ ]* \)\{4\}\([^ ]*\) .* - \([^ ]*\) \([^ ]*\) .*/\2 \3 \4/' /proc/self/mountinfo;"
+              " touch /sys/x")
     log = box.run(["sh", "-c", script])[1]
     assert stdout(log) == ("/ overlay overlay\n/proc proc proc\n/dev tmpfs tmpfs\n/dev/pts devpts devpts\n"
                            "/sys sysfs sysfs\n/dev/mqueue mqueue mqueue\n/dev/shm tmpfs shm\n")

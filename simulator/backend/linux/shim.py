@@ -387,9 +387,9 @@ def _shim(launch: Launch, report: int, target: dict[str, int] | None, started: f
         _write_json(launch.state_dir, "exit", _exit_record(status, finished))
     except BaseException as err:
         if report is not None:
+            text = container_init.go_error(err) if isinstance(err, OSError) else str(err)
             with contextlib.suppress(OSError):
-                detail = f"{container_init.INIT}shim: {container_init.go_error(err) if isinstance(err, OSError) else err}"
-                os.write(report, json.dumps({"detail": detail}).encode())
+                os.write(report, json.dumps({"detail": f"{container_init.INIT}shim: {text}"}).encode())
         if init:   # the process must not outlive a shim that can no longer watch it
             with contextlib.suppress(OSError):
                 os.kill(init, signal.SIGKILL)
