@@ -15,6 +15,8 @@ What the user sees follows docker/cli 20.10:
 
 from __future__ import annotations
 
+from ..engine.engine import Engine
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, TextIO
 
@@ -161,6 +163,8 @@ def _run_command(engine, entry: _Entry, argv: list[str], cwd: str, out, err, std
         return 1
     reported = cmd.name in _REPORTED_AS_DOCKER
     ctx = Context(engine, cwd, out, err, path, stdin)
+    if isinstance(engine, Engine):
+        engine.catch_up()
     try:
         return cmd.func(ctx, opts, args)
     except UsageError as e:
@@ -213,7 +217,6 @@ def run(engine, argv: list[str], cwd: str, out: Callable[[str], None], err: Call
         stdin: TextIO | None = None) -> int:
     """Run one docker command line (`argv` without the leading "docker"); return its exit status.
     `stdin`: the CLI's standard input (see `Context`)."""
-    engine.containers.run_until(engine.clock.now().timestamp())   # exits that happened meanwhile
     try:
         opts, rest = parse_flags(usage.GLOBAL_FLAGS, argv, interspersed=False)
     except HelpRequested:

@@ -65,6 +65,11 @@ class Engine:
             event = Event(event.kind, event.message, event.data, self.now())
         self.events.emit(event)
 
+    def catch_up(self) -> None:
+        """Take in what happened since the last operation: on a real clock, processes may
+        have ended meanwhile (on the virtual clock nothing happens between operations)."""
+        self.containers.run_until(self.clock.now().timestamp())
+
     def sleep(self, seconds: float) -> None:
         """Let `seconds` pass: processes exit, restart policies fire, in time order."""
         self.containers.run_until(self.clock.now().timestamp() + seconds)
