@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from load_archives import (CREATED, GREETING, GREETING_V2, MTIME, OCI_INDEX, TOOLS, config, docker_archive,
+from load_archives import (CREATED, GREETING, GREETING_V2, MTIME, TOOLS, config, docker_archive,
                            oci_layout, sha, tar)
 from simulator.model.layer import Kind
 
@@ -182,7 +182,8 @@ def test_oci_layout_version(load):
     (b"this is not a tar archive\n", "Error processing tar file(exit status 1): unexpected EOF"),
     (b"not a tar\n" * 200, "Error processing tar file(exit status 1): archive/tar: invalid tar header"),
     (docker_archive([GREETING])[:1500], "Error processing tar file(exit status 1): unexpected EOF"),
-    (gzip.compress(docker_archive([GREETING]))[:200], "Error processing tar file(unexpected EOF): "),
+    (gzip.compress(docker_archive([GREETING]))[:200], "Error processing tar file(exit status 1): unexpected EOF"),
+    (gzip.compress(docker_archive([GREETING])) + b"garbage" * 10, "Error processing tar file(gzip: invalid header): "),
     (b"\x1f\x8b\x08\x00" + b"garbage" * 100, "Error processing tar file(flate: corrupt input before offset 8): "),
     (docker_archive([GREETING], cfg=config([sha(b"x")])),
      f'invalid diffID for layer 0: expected "{sha(b"x")}", got "{sha(GREETING)}"'),

@@ -37,6 +37,7 @@ SENTENCES = {
     "kill": "sends a signal to a container's main process (KILL unless told otherwise)",
     "login": "stores credentials for a registry",
     "logout": "forgets the credentials for a registry",
+    "load": "stores the images of a tar archive, checking each layer against the diffID its config lists",
     "logs": "prints what a container's processes wrote to stdout and stderr",
     "pause": "freezes every process of a container",
     "port": "lists a container's published ports",

@@ -22,7 +22,6 @@ tar header`, wrapped as `Error processing tar file(exit status 1): ...`; `open
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
 import lzma
 import posixpath
@@ -62,36 +61,64 @@ def compression(data: bytes) -> str:
     return next((name for magic, name in _MAGIC if data.startswith(magic)), "")
 
 
-def decompress(data: bytes, wrap=lambda reason: ArchiveError(f"Error processing tar file({reason}): ")) -> bytes:
-    """The uncompressed bytes of `data` (returned as is when not compressed). A stream that
-    ends early or is corrupt raises `wrap(reason)`, the reason as Go's readers word it
-    (`unexpected EOF`, `gzip: invalid header`, `flate: corrupt input before offset N`); more
-    than MAX_BYTES
-    raises too_big()."""
+def decompress(data: bytes) -> tuple[bytes, str]:
+    """The uncompressed bytes of `data` (as they are when not compressed) and "" or, when the
+    stream is cut short or corrupt, the bytes it gave up to there and the reason as Go's
+    readers word it (`unexpected EOF`, `gzip: invalid header`, `flate: corrupt input before
+    offset N`, `bzip2 data invalid`). moby pipes those bytes to its untar process while it
+    decompresses, so the untar's own error, if it meets one first, is the one reported
+    (`unpack_error`). More than MAX_BYTES raises too_big()."""
     kind = compression(data)
     if not kind:
         if len(data) > MAX_BYTES:
             raise too_big()
-        return data
+        return data, ""
     if kind == "zstd":
         raise ArchiveError("simulator: zstd-compressed archives are not supported (see docs/fidelity.md)")
-    opener = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
-    try:
-        with opener(io.BytesIO(data)) as stream:
-            out = stream.read(MAX_BYTES + 1)
-    except EOFError:
-        raise wrap("unexpected EOF") from None
-    except gzip.BadGzipFile as e:
-        raise wrap("gzip: invalid checksum" if "CRC" in str(e) or "length" in str(e)
-                   else "gzip: invalid header") from None
-    except zlib.error:
-        raise wrap(f"flate: corrupt input before offset {_flate_offset(data)}") from None
-    except (OSError, lzma.LZMAError, ValueError):
-        raise wrap({"bzip2": "bzip2 data invalid", "xz": "exit status 1", "gzip": "gzip: invalid header"}[kind]) \
-            from None
-    if len(out) > MAX_BYTES:
-        raise too_big()
-    return out
+    new = {"gzip": lambda: zlib.decompressobj(31), "bzip2": bz2.BZ2Decompressor,
+           "xz": lambda: lzma.LZMADecompressor(lzma.FORMAT_XZ)}[kind]
+    out, size, member, start, at = [], 0, new(), 0, 0
+    while True:
+        while at < len(data) and not member.eof:
+            try:
+                piece = member.decompress(data[at:at + _CHUNK])
+            except (zlib.error, OSError, lzma.LZMAError, EOFError) as e:
+                return b"".join(out), _reason(kind, str(e), data[start:])
+            at += _CHUNK
+            out.append(piece)
+            size += len(piece)
+            if size > MAX_BYTES:
+                raise too_big()
+        if not member.eof:
+            return b"".join(out), "unexpected EOF"
+        at = start = min(at, len(data)) - len(member.unused_data)
+        if at >= len(data):   # Go's readers go on to a next stream (gzip member) only if bytes follow
+            return b"".join(out), ""
+        if kind == "gzip" and len(data) - at < 10:   # Go reads the next member's 10-byte header whole
+            return b"".join(out), "unexpected EOF"
+        if compression(data[at:]) != kind:
+            return b"".join(out), {"gzip": "gzip: invalid header", "bzip2": "bzip2 data invalid: bad magic value",
+                                   "xz": "exit status 1"}[kind]
+        member = new()
+
+
+_CHUNK = 1 << 16
+
+
+def _reason(kind: str, message: str, stream: bytes) -> str:
+    """Go's words for a corrupt stream (`stream`: the gzip member it happened in)."""
+    if kind == "gzip":
+        if "header" in message:
+            return "gzip: invalid header"
+        if "data check" in message or "length check" in message:
+            return "gzip: invalid checksum"
+        return f"flate: corrupt input before offset {_flate_offset(stream)}"
+    return "bzip2 data invalid" if kind == "bzip2" else "exit status 1"
+
+
+def unpack_error(reason: str) -> ArchiveError:
+    """A stream that failed to decompress after the untar read all it was given."""
+    return ArchiveError(f"Error processing tar file({reason}): ")
 
 
 def _flate_offset(data: bytes) -> int:
@@ -197,8 +224,11 @@ class ArchiveFS:
     def unpack(data: bytes, root: str) -> "ArchiveFS":
         """Unpack archive bytes (compressed or not); raises ArchiveError as the daemon fails."""
         fs = ArchiveFS(root)
-        for info, content in tar_members(decompress(data)):
+        plain, problem = decompress(data)
+        for info, content in tar_members(plain):
             fs._add(info, content)
+        if problem:
+            raise unpack_error(problem)
         return fs
 
     # -- writing, as archive.Unpack does in its chroot ---------------------------------------

@@ -10,7 +10,8 @@ root when used), with each member's mtime; `write_tar` writes the original bytes
 diffID is theirs.
 
 `read_layer(raw)` checks the tar as the daemon does before the model reads it, with the
-daemon's words: decompression (`Error processing tar file(unexpected EOF): `), the tar itself
+daemon's words: decompression (`Error processing tar file(unexpected EOF): ` when the bytes
+it gave make a whole tar), the tar itself
 (`Error processing tar file(exit status 1): archive/tar: invalid tar header`), two members
 with one cleaned name (tar-split's `duplicates of file paths not supported`) and hard links
 to a member not before them in the layer (`link /a /b: no such file or directory`). What
@@ -27,7 +28,7 @@ import tarfile
 from dataclasses import dataclass, replace
 
 from ..model.layer import InvalidLayer, Kind, Layer, parents
-from .archive_fs import ArchiveError, decompress, tar_members
+from .archive_fs import ArchiveError, decompress, tar_members, unpack_error
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,8 +58,10 @@ def _go_clean(name: str) -> str:
 
 def read_layer(raw: bytes) -> ArchivedLayer:
     """The layer in `raw` (a tar, or a gzip/bzip2/xz of one); ArchiveError as described above."""
-    data = decompress(raw)
+    data, problem = decompress(raw)
     members = tar_members(data, _tar_error)
+    if problem:
+        raise unpack_error(problem)
     names: set[str] = set()      # tar-split compares names cleaned, `/a` and `a` apart
     placed: set[str] = set()     # where the chroot puts them: both at /a
     for info, _ in members:

@@ -46,7 +46,7 @@ from ..model.events import Event, plural
 from ..model.gojson import (ANY, BOOL, INT, STR_SLICE, TIME, GoJSONError, List, Map, Str, Struct, Type,
                             decode, field_value)
 from ..model.gostrings import go_quote
-from ..model.image import Image, sha256_digest, short_id
+from ..model.image import Image, sha256_digest
 from ..model.layer import Layer, chain_ids
 from ..model.reference import InvalidReference, Reference, parse
 from .archive_fs import ArchiveError, ArchiveFS
