@@ -100,7 +100,7 @@ def simulator(engine, work: str, runs: int, build_runs: int) -> tuple[list[float
         if status != 0:
             raise RuntimeError(f"{text} exited {status}: {output.strip()}")
 
-    line("docker pull busybox")
+    engine.registry.import_busybox()   # busybox:latest as the other tools have it (the host's busybox)
     return (timed(lambda: line(RUN_LINE), runs), timed(lambda: line(BUILD_LINE), build_runs))
 
 
