@@ -89,6 +89,8 @@ CASES: dict[str, list[bytes | None]] = {
     "manifest-syntax": [tar([("manifest.json", "file", b'[{"Config": 5')])],
     "manifest-type": [tar([("manifest.json", "file", b'[{"RepoTags": [5]}]')])],
     "config-time": [docker_archive([GREETING], cfg=config([sha(GREETING)], created="2020-13-01T00:00:00Z"))],
+    "config-time-day": [docker_archive([GREETING], cfg=config([sha(GREETING)], created="2021-02-29T00:00:00Z"))],
+    "config-type-then-time": [docker_archive([GREETING], cfg=b'{"os": 5, "created": "x", "rootfs": {}}')],
     "config-type": [docker_archive([GREETING], cfg=config([sha(GREETING)], config={"Labels": ["a"]}))],
     "layer-duplicate": [docker_archive([tar([("a", "file", b"1"), ("./a", "file", b"2")])])],
     "layer-hardlink-missing": [docker_archive([tar([("b", "hardlink", "nope")])])],

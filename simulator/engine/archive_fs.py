@@ -36,6 +36,7 @@ from .errors import DockerError
 MAX_BYTES = 1 << 30
 MAX_LINKS = 255   # symlink.FollowSymlinkInScope's maxLoopCount
 _BLOCK = tarfile.BLOCKSIZE
+_CHUNK = 1 << 16   # compressed bytes fed to a decompressor at a time
 
 
 class ArchiveError(DockerError):
@@ -102,9 +103,6 @@ def decompress(data: bytes) -> tuple[bytes, str]:
         member = new()
 
 
-_CHUNK = 1 << 16
-
-
 def _reason(kind: str, message: str, stream: bytes) -> str:
     """Go's words for a corrupt stream (`stream`: the gzip member it happened in)."""
     if kind == "gzip":
@@ -134,7 +132,7 @@ def _flate_offset(data: bytes) -> int:
         at += 2
     body, inflater, start = data[at:], zlib.decompressobj(-15), 0
     while start < len(body):
-        chunk = body[start:start + 65536]
+        chunk = body[start:start + _CHUNK]
         before = inflater.copy()
         try:
             inflater.decompress(chunk)

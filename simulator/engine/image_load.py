@@ -137,7 +137,6 @@ class _Reader:
     engine has, plus those read so far (moby finds them in its layer store)."""
 
     def __init__(self, engine, fs: ArchiveFS):
-        self.engine = engine
         self.fs = fs
         store = engine.images
         self.known = {c for img in [*store.images.values(), *store.held.values()] for c in img.chain_ids}
@@ -244,7 +243,7 @@ class _Reader:
             if field_value(descriptor, "mediaType", "") not in INDEX_TYPES:
                 return descriptor
             index = _decode(self.blob(descriptor), OCI_INDEX, stream=False)
-            entries = field_value(index, "manifests", []) or []
+            entries = [d or {} for d in field_value(index, "manifests", []) or []]
             matching = [d for d in entries if len(entries) == 1 or (
                 field_value(field_value(d, "platform", {}), "os", "") == HOST_OS
                 and field_value(field_value(d, "platform", {}), "architecture", "") == "amd64")]
