@@ -48,6 +48,15 @@ def test_loaded_image_id_is_the_sha256_of_the_config_bytes(load, docker, engine)
     assert image.diff_ids == [sha(GREETING)]
 
 
+def test_config_file_name_is_not_checked(load, engine):
+    # moby reads the config named in manifest.json and takes the sha256 of its bytes as the ID
+    cfg = config([sha(GREETING)])
+    items = [{"Config": "any-name.json", "RepoTags": ["named:1"], "Layers": ["l/layer.tar"]}]
+    load(tar([("any-name.json", "file", cfg), ("l/layer.tar", "file", GREETING),
+              ("manifest.json", "file", json.dumps(items).encode())]))
+    assert engine.images.lookup("named:1").id == sha(cfg)
+
+
 def test_loaded_layer_keeps_its_tar_and_mtimes(load, engine):
     load(docker_archive([GREETING]))
     layer = engine.images.layers[sha(GREETING)]

@@ -55,6 +55,9 @@ CASES: dict[str, list[bytes | None]] = {
                   docker_archive([GREETING])],
     "repeated-tag": [docker_archive([GREETING]), docker_archive([GREETING_V2], tags=("greet:latest",) * 2)],
     "two-layers": [docker_archive([TOOLS, GREETING], tags=("tools:1",))],
+    "config-name-not-its-digest": [tar([
+        ("0000.json", "file", config([sha(GREETING)])), ("l/layer.tar", "file", GREETING),
+        ("manifest.json", "file", b'[{"Config":"0000.json","RepoTags":["named:1"],"Layers":["l/layer.tar"]}]')])],
     "empty-manifest": [tar([("manifest.json", "file", b"[]")])],
     "null-manifest": [tar([("manifest.json", "file", b"null")])],
     "gzip-archive": [gzip.compress(docker_archive([GREETING]))],
