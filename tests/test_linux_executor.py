@@ -50,13 +50,13 @@ def test_busybox_layer_is_the_shared_rootfs_tar(tmp_path):
     ../shared/tools/busybox-rootfs.sh: the same tar, so the same diffID."""
     if os.geteuid() != 0 or not BUSYBOX_ROOTFS.exists() or not os.path.exists("/usr/bin/busybox"):
         pytest.skip("needs root, /usr/bin/busybox and ../shared/tools/busybox-rootfs.sh")
-    from simulator.backend.linux.backend import LinuxBackend
+    from simulator.backend.linux.backend import host_busybox
 
     out = tmp_path / "rootfs.tar"
     subprocess.run(["bash", str(BUSYBOX_ROOTFS), str(out)], check=True, capture_output=True)
     with open(out, "rb") as f:
         expected = Layer.from_tar(io.BytesIO(f.read()))
-    layer = LinuxBackend.busybox_layer(None)
+    layer = host_busybox()
     assert layer.diff_id == expected.diff_id
     with tarfile.open(out) as tar:   # the binary is stored once (the applets are hard links to it)
         assert [m.size for m in tar.getmembers() if m.isfile() and m.size > 100_000] == [

@@ -206,7 +206,7 @@ class Registry:
         known = self.repos[ref.name].tags if ref.name in self.repos else {}
         for tag in catalogue.tags(ref.name):
             if tag not in known and (ref.digest or tag == ref.tag):
-                image, layers = catalogue.get(f"{ref.name}:{tag}")
+                image, layers = catalogue.get(f"{ref.name}:{tag}", self.engine.backend.busybox_layer())
                 self._store(ref.name, tag, image, layers)
 
     # -- push -----------------------------------------------------------------------

@@ -122,6 +122,7 @@ class LinuxBackend(Backend):
     def __getstate__(self):
         state = dict(self.__dict__)
         del state["snapshots"], state["cgroups"]
+        state.pop("_busybox", None)   # read again from the host when needed
         return state
 
     def __setstate__(self, state):
@@ -181,11 +182,9 @@ class LinuxBackend(Backend):
             f.write(hosts.content.read())
 
     def busybox_layer(self) -> Layer:
-        """busybox:latest's one layer with the host's static busybox as /bin/busybox (the file
-        list of ../shared/tools/busybox-rootfs.sh, as in the in-memory catalogue)."""
-        from ..memory.catalogue import busybox
-        with open(BUSYBOX, "rb") as f:
-            return busybox.layer(Content.of(f.read()))
+        if getattr(self, "_busybox", None) is None:
+            self._busybox = host_busybox()
+        return self._busybox
 
     # -- processes --------------------------------------------------------------------
     def start(self, key: str, spec: ProcessSpec, limits: Limits = Limits()) -> LinuxTask:
@@ -331,6 +330,14 @@ class LinuxBackend(Backend):
         self.reconcile()
         self.cgroups.cleanup()
         self.snapshots.cleanup()
+
+
+def host_busybox() -> Layer:
+    """busybox:latest's one layer with the host's static busybox as /bin/busybox (the file
+    list of ../shared/tools/busybox-rootfs.sh, as in the in-memory catalogue)."""
+    from ..memory.catalogue import busybox
+    with open(BUSYBOX, "rb") as f:
+        return busybox.layer(Content.of(f.read()))
 
 
 def _state(pid: int) -> str:

@@ -31,10 +31,11 @@ def imported_busybox(created: str, base: Layer | None = None) -> Built:
     return _busybox.imported(created, base.diff_id), [base]
 
 
-def _busybox_hub() -> Built:
+def _busybox_hub(base: Layer | None = None) -> Built:
     """busybox:latest as Docker Hub serves it: the rootfs added by the official image's
-    Dockerfile (`ADD file:<sha256> in / `, then `CMD ["sh"]`) with the default PATH."""
-    steps = [stacks.add_base(_busybox.layer(), "2023-07-18T23:19:33.538571854Z"), nop('CMD ["sh"]')]
+    Dockerfile (`ADD file:<sha256> in / `, then `CMD ["sh"]`) with the default PATH.
+    `base`: its layer, if not the catalogue's (the Linux executor's holds a real busybox)."""
+    steps = [stacks.add_base(base or _busybox.layer(), "2023-07-18T23:19:33.538571854Z"), nop('CMD ["sh"]')]
     return build(steps, {"Env": [DEFAULT_PATH], "Cmd": ["sh"]}, "2023-07-18T23:19:33.655005962Z")
 
 
@@ -84,7 +85,7 @@ _RECIPES: dict[str, dict[str, Callable[[], Built]]] = {
 
 REFS: tuple[str, ...] = tuple(sorted(f"docker.io/library/{repo}:{tag}"
                                      for repo, tags in _RECIPES.items() for tag in tags))
-_cache: dict[Callable[[], Built], Built] = {}
+_cache: dict[object, Built] = {}
 
 
 def repositories() -> list[str]:
@@ -98,16 +99,18 @@ def tags(name: str) -> list[str]:
     return sorted(_RECIPES.get(name[len(prefix):], {})) if name.startswith(prefix) else []
 
 
-def get(ref: str) -> Built | None:
-    """The image and layers of a fully qualified `repo:tag`, or None if not in the catalogue."""
+def get(ref: str, busybox: Layer | None = None) -> Built | None:
+    """The image and layers of a fully qualified `repo:tag`, or None if not in the catalogue.
+    `busybox`: the layer busybox:latest is made of, if not the catalogue's."""
     name, _, tag = ref.rpartition(":")
     prefix = "docker.io/library/"
     recipe = _RECIPES.get(name[len(prefix):], {}).get(tag) if name.startswith(prefix) else None
     if recipe is None:
         return None
-    if recipe not in _cache:
-        _cache[recipe] = recipe()
-    image, layers = _cache[recipe]
+    key = (recipe, busybox.diff_id) if busybox is not None and recipe is _busybox_hub else recipe
+    if key not in _cache:
+        _cache[key] = recipe(busybox) if key is not recipe else recipe()
+    image, layers = _cache[key]
     return image, list(layers)
 
 
