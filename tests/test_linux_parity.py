@@ -62,17 +62,21 @@ def _play(scenario: Path, backend: str) -> str:
 
 @functools.cache
 def _memory(name: str) -> str:
-    return normalise(_play(SCENARIOS / name / "scenario.txt", "memory"))
+    return normalise(_play(FILES[name], "memory"))
 
 
-NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "scenario.txt").exists() and p.name not in NOT_BUSYBOX_ONLY)
+# name -> scenario file: the busybox-only conformance scenarios, and the example made for
+# comparing the two backends.
+FILES = {p.name: p / "scenario.txt" for p in sorted(SCENARIOS.iterdir())
+         if (p / "scenario.txt").exists() and p.name not in NOT_BUSYBOX_ONLY}
+FILES["example-real-kernel"] = ROOT / "examples" / "real-kernel" / "scenario.txt"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", sorted(FILES))
 def test_scenario_same_on_linux(name):
     with linux_root() as parent:
         root = tempfile.mkdtemp(prefix="parity-", dir=parent)
-        got = normalise(_play(SCENARIOS / name / "scenario.txt", root))
+        got = normalise(_play(FILES[name], root))
         assert leftovers(root) == []
     want = _memory(name)
     if got != want:
