@@ -113,5 +113,27 @@ def test_a_save_error_is_one_line(tmp_path, capsys, monkeypatch):
     assert (status, out) == (2, "ran\n")      # the command ran; its engine could not be kept
     assert err.endswith(f"\nsimulator: cannot save the simulator state in {folder}: No space left on device\n")
     assert "Traceback" not in err
-    assert [p.name for p in folder.iterdir()] == ["engine.pickle"]
+    assert sorted(p.name for p in folder.iterdir()) == ["engine.pickle", "lock"]   # no temporary file left
     assert (folder / "engine.pickle").read_bytes() == before
+
+
+def test_commands_on_one_state_folder_take_turns(tmp_path):
+    """A second command on the same folder waits for the first to save (its lock), says so once,
+    then runs on the state the first one saved."""
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "st"
+    folder.mkdir()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with state.locked(str(folder)):
+        waiting = subprocess.Popen([sys.executable, "-m", "simulator", "docker", "--state", str(folder),
+                                    "create", "--name", "second", "busybox"],
+                                   cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert waiting.poll() is None                     # still waiting for the lock
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0
+    assert err.startswith(f"simulator: waiting for the command of process {os.getpid()} on {folder} to finish\n")
+    assert len(out.strip()) == 64

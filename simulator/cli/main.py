@@ -72,19 +72,32 @@ def _state_option(argv: list[str], anywhere: bool) -> tuple[str, list[str]]:
 
 
 def _docker(argv: list[str], backend: dict | None = None) -> int:
+    from . import state
+
+    try:
+        if backend is None:
+            folder, argv = _state_option(argv, anywhere=False)
+        else:
+            folder = os.path.join(backend["root"], "engine")
+        state.check(folder)
+    except (ValueError, state.StateError) as e:
+        sys.stderr.write("simulator: %s\n" % e)
+        return 2
+    with state.locked(folder, lambda pid: sys.stderr.write(
+            "simulator: waiting for the command of process %s on %s to finish\n" % (pid, folder))):
+        return _docker_locked(folder, argv, backend)
+
+
+def _docker_locked(folder: str, argv: list[str], backend: dict | None) -> int:
     from . import app, commands, state  # noqa: F401  (commands registers the docker commands)
     from ..backend.linux import ExecutorUnavailable
 
     try:
         if backend is None:
-            folder, argv = _state_option(argv, anywhere=False)
-            state.check(folder)
             engine = state.load(folder)
         else:
-            folder = os.path.join(backend["root"], "engine")
-            state.check(folder)
             engine = state.load(folder, lambda: _linux_engine(backend["root"]))
-    except (ValueError, state.StateError, ExecutorUnavailable) as e:
+    except (state.StateError, ExecutorUnavailable) as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
     status = app.run(engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr), stdin=sys.stdin)
@@ -132,12 +145,13 @@ def _sleep(argv: list[str]) -> int:
         return _usage_error("sleep", str(e))
     try:
         state.check(folder)
-        engine = state.load(folder)
+        with state.locked(folder):
+            engine = state.load(folder)
+            engine.sleep(seconds)
+            return _save(folder, engine)
     except state.StateError as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
-    engine.sleep(seconds)
-    return _save(folder, engine)
 
 
 PLAY_USAGE = """\

@@ -10,6 +10,7 @@ tells, before a command runs, whether the folder can hold a state at all.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pickle
 import tempfile
@@ -18,6 +19,7 @@ import cloudpickle
 
 FORMAT = 1
 FILENAME = "engine.pickle"
+LOCKNAME = "lock"
 DEFAULT_DIR = ".simulator"
 
 
@@ -43,6 +45,27 @@ def check(folder: str) -> None:
     except OSError as e:
         raise StateError("%s: %s (%s); choose another folder with --state DIR"
                          % (where, step, e.strerror or type(e).__name__)) from None
+
+
+@contextlib.contextmanager
+def locked(folder: str, notify=None):
+    """Hold the state folder for one command: another command on the same folder waits until
+    this one has saved (an exclusive flock(2) on `folder/lock`, released if the process dies).
+    `notify(pid)` is called once if it has to wait for the command of process `pid`."""
+    fd = os.open(os.path.join(folder, LOCKNAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if notify is not None:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                notify(holder or "?")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def load(folder: str, fresh=None):
