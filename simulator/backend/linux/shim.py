@@ -20,7 +20,7 @@ init exits writes `state_dir/exit` ({"code", "signal", "finished"}: code 128+N f
 by signal N) and ends. When PID 1 of a PID namespace exits, the kernel kills the rest of it.
 
 Failures before execve reach the caller before `start` returns, as
-`StartError(message, exit_code)` in Docker 20.10's words (see `start_error`).
+`StartError(message, exit_code)` in Docker 20.10's words (`start_errors.start_error`).
 `state_dir/pid` names the shim and the init with their start times (field 22 of
 /proc/PID/stat), so `Task.attach` can find them again after the caller restarted, and a
 reused PID is never mistaken for them.
@@ -38,15 +38,9 @@ import signal
 import time
 from dataclasses import dataclass, field, replace
 
-from ...engine.errors import StartError
-from ..memory.backend import RUNTIME_ERROR
+from ..start_errors import start_error
 from . import container_init, syscalls
 
-# `docker exec`'s wording for the same failures (the CLI puts "OCI runtime exec failed: " before it).
-EXEC_ERROR = "exec failed: unable to start container process: {detail}: unknown"
-# moby 20.10 daemon/start.go translateContainerdStartErr: what it adds to a "not a directory".
-WRONG_TYPE = (": Are you trying to mount a directory onto a file (or vice-versa)? "
-              "Check if the specified host path exists and is the expected type")
 MAX_LINE = 16 * 1024       # moby's copier: a longer line is logged in pieces of this size
 _QUIET = 0.1               # seconds without output after which an exec's output is complete
 _NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")
@@ -93,24 +87,6 @@ class Exit:
     code: int
     signal: str | None
     finished: float
-
-
-def start_error(detail: str, in_exec: bool) -> StartError:
-    """The StartError Docker 20.10 reports for a runtime failure `detail` (moby
-    translateContainerdStartErr): exit code 127 for "executable file not found" and "no
-    such file or directory", 126 for "permission denied", 127 and a hint for "not a
-    directory", otherwise 128. `docker exec` says the same in other words, and its
-    failed process always has exit code 126."""
-    message = (EXEC_ERROR if in_exec else RUNTIME_ERROR).format(detail=detail)
-    code = 128
-    if "executable file not found" in message or "no such file or directory" in message:
-        code = 127
-    if "permission denied" in message:
-        code = 126
-    if "not a directory" in message:
-        message += WRONG_TYPE
-        code = 127
-    return StartError(message, 126 if in_exec else code)
 
 
 def start(launch: Launch) -> Task:

@@ -168,15 +168,15 @@ def exec_(ctx, opts, args) -> int:
         task = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach, env=opts.env,
                                              workdir=opts.workdir, user=opts.user)
     except StartError as err:
-        if err.exit_code != 128:   # runc failed to run the command
-            ctx.out(f"OCI runtime exec failed: {err.message}\n")
-            return err.exit_code
-        # the daemon refused before runc ran (an unknown user): moby's exec router returns
-        # it to `-d`, and writes it with "\r\n" into an attached exec's stream, status 126
+        # 128: the daemon refused before runc ran (an unknown user); otherwise runc failed,
+        # and containerd's exec wraps runc's words (pkg/process runtimeError)
+        message = err.message if err.exit_code == 128 else f"OCI runtime exec failed: {err.message}"
+        # moby 20.10 router postContainerExecStart returns the error to `-d`, and writes it
+        # with "\r\n" into an attached exec's stdout; the exec's exit code is then 126
         if opts.detach:
-            ctx.err(f"Error response from daemon: {err.message}\n")
+            ctx.err(f"Error response from daemon: {message}\n")
             return 1
-        ctx.out(err.message + "\r\n")
+        ctx.out(message + "\r\n")
         return 126
     if opts.detach:
         return 0
