@@ -161,3 +161,25 @@ def test_two_hundred_containers_with_kills_and_ooms_leave_nothing():
         finally:
             engine.backend.reset()
         assert leftovers(root) == [] and cgroup_dirs(root) == []
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("2026-11-29T17:54:23.72758Z", "2026-11-29T17:54:23.727580+00:00"),    # Go drops trailing zeros
+    ("2026-11-29T17:54:23Z", "2026-11-29T17:54:23+00:00"),                 # and the dot when whole
+    ("2026-11-29T17:54:23.123456789Z", "2026-11-29T17:54:23.123456+00:00"),
+])
+def test_log_times_are_read_whatever_their_fraction(text, iso):
+    from simulator.backend.linux.backend import parse_rfc3339
+    assert parse_rfc3339(text).isoformat() == iso
+
+
+def test_a_chatty_container_prints_every_line():
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        engine = _engine(root)
+        try:
+            out, status = _docker(engine, "docker run --rm --network none busybox seq 1 50000")
+            assert status == 0
+            assert out == "".join(f"{n}\n" for n in range(1, 50001))
+        finally:
+            engine.backend.reset()

@@ -81,8 +81,7 @@ class LinuxTask(Task):
         end = data.rfind(b"\n") + 1    # a line the shim is still writing waits for next time
         for raw in data[:end].splitlines():
             record = json.loads(raw)
-            at = datetime.fromisoformat(record["time"].replace("Z", "+00:00")[:26] + "+00:00")
-            self._lines.append((at, record["stream"], record["log"]))
+            self._lines.append((parse_rfc3339(record["time"]), record["stream"], record["log"]))
         self._offset += end
 
     def __getstate__(self):
@@ -291,9 +290,10 @@ class LinuxBackend(Backend):
             oom = task.cgroup.oom_killed()
             task.cgroup.remove()       # what the main process left (its PID namespace is gone too)
             task.cgroup = None
-        task.exit = Exit(ended.code, datetime.fromtimestamp(ended.finished, timezone.utc), oom,
-                         task.signalled)
-        task.output(task.exit.at)   # the whole log read now: `--rm` removes its folder next
+        lines = task.output(datetime.max.replace(tzinfo=timezone.utc))   # all of it now: `--rm` removes it next
+        # the shim stamps a line when it reads it, which may be just after it saw the exit
+        at = max([datetime.fromtimestamp(ended.finished, timezone.utc)] + [line[0] for line in lines[-1:]])
+        task.exit = Exit(ended.code, at, oom, task.signalled)
         return True
 
     def _finish(self, task: LinuxTask) -> None:
@@ -330,6 +330,14 @@ class LinuxBackend(Backend):
         self.reconcile()
         self.cgroups.cleanup()
         self.snapshots.cleanup()
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """A json-file log time (Go's RFC3339Nano in UTC: "...T12:00:00.5Z", the fraction's
+    trailing zeros dropped, none when whole) to microseconds."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    at = datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return at.replace(microsecond=int((fraction + "000000")[:6]))
 
 
 def host_busybox() -> Layer:
