@@ -403,7 +403,7 @@ def _pump(pid: int, pidfd: int, outputs: dict[int, str], stdin: int | None, data
             poller.register(stdin, select.POLLOUT)
         else:
             os.close(stdin)
-    status = None
+    status, last = None, 0
     while outputs or status is None:
         events = poller.poll(None if status is None or pid_one else _QUIET * 1000)
         if not events:
@@ -426,15 +426,18 @@ def _pump(pid: int, pidfd: int, outputs: dict[int, str], stdin: int | None, data
                 chunk = os.read(fd, 65536)
                 lines, pending[fd] = split_lines(pending[fd] + chunk, final=not chunk)
                 if lines:
-                    os.write(log, b"".join(log_entry(line, outputs[fd], time.time_ns()) for line in lines))
+                    last = time.time_ns()
+                    os.write(log, b"".join(log_entry(line, outputs[fd], last) for line in lines))
                 if not chunk:
                     poller.unregister(fd)
                     os.close(fd)
                     del outputs[fd]
     for fd, rest in pending.items():   # a silent exec's descendants may still hold the pipes
         if rest and fd in outputs:
-            os.write(log, log_entry(rest, outputs[fd], time.time_ns()))
-    return status, finished
+            last = time.time_ns()
+            os.write(log, log_entry(rest, outputs[fd], last))
+    # a line read after the exit was seen is stamped later: the exit is reported no earlier
+    return status, max(finished, last / 1e9)
 
 
 def split_lines(buffer: bytes, final: bool) -> tuple[list[bytes], bytes]:
