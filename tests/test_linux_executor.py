@@ -183,3 +183,23 @@ def test_a_chatty_container_prints_every_line():
             assert out == "".join(f"{n}\n" for n in range(1, 50001))
         finally:
             engine.backend.reset()
+
+
+def test_bind_mounts_show_their_own_folder_and_never_write_the_host(tmp_path):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "f").write_text("one\n")
+    (tmp_path / "two").mkdir()
+    (tmp_path / "two" / "g").write_text("two\n")
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        engine = _engine(root)
+        try:
+            run = f"docker run --rm --network none -v {tmp_path}/one:/b busybox sh -c 'cat /b/f; echo new > /b/h'"
+            assert _docker(engine, run, str(tmp_path)) == ("one\n", 0)
+            assert _docker(engine, f"docker run --rm --network none -v {tmp_path}/two:/b busybox ls /b",
+                           str(tmp_path)) == ("g\n", 0)
+            assert _docker(engine, f"docker run --rm --network none -v {tmp_path}/one:/b busybox ls /b",
+                           str(tmp_path)) == ("f\nh\n", 0)    # the container's write, in the model's copy
+        finally:
+            engine.backend.reset()
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["f"]   # the host folder untouched

@@ -158,10 +158,12 @@ class LinuxBackend(Backend):
         for mount in getattr(self.mounted.get(key), "mounts", ()):
             name = mount.name if mount.kind == "volume" else hashlib.sha256(mount.source.encode()).hexdigest()
             folder = os.path.join(self.root, "volumes" if mount.kind == "volume" else "binds", name)
+            # a bind mount's store is a folder of the simulated host (engine/volumes.py _Subtree)
+            store, prefix = getattr(mount.fs, "host", mount.fs), getattr(mount.fs, "folder", "")
             view = self.mount_dirs.get(folder)
-            if view is None or view.fs is not mount.fs:
+            if view is None or view.fs is not store:
                 os.makedirs(folder, exist_ok=True)
-                view = self.mount_dirs[folder] = SyncedView(mount.fs, folder, folder, synced={})
+                view = self.mount_dirs[folder] = SyncedView(store, folder, folder, synced={}, prefix=prefix)
             out.append((view, mount.destination, not mount.rw))
         return sorted(out, key=lambda m: m[1].count("/"))
 

@@ -26,13 +26,24 @@ from .overlaydir import read_changeset
 class SyncedView:
     """The model view `fs` of the overlay mounted at `merged` whose upper directory is `upper`
     (for a plain folder, such as a volume's, both are the folder). `synced`: what the
-    two agree on now (default: the model's upper, as for a new, empty snapshot)."""
+    two agree on now (default: the model's upper, as for a new, empty snapshot). `prefix`:
+    the folder holds only the model's entries under this path (a bind mount's source in
+    the simulated host), at their paths below it."""
 
-    def __init__(self, fs: UnionFS, merged: str, upper: str, synced: dict[str, Entry] | None = None):
+    def __init__(self, fs: UnionFS, merged: str, upper: str, synced: dict[str, Entry] | None = None,
+                 prefix: str = ""):
         self.fs = fs
         self.merged = merged
         self.upper = upper
-        self.synced: dict[str, Entry] = dict(fs.upper) if synced is None else synced
+        self.prefix = prefix.rstrip("/")
+        self.synced: dict[str, Entry] = self._current() if synced is None else synced
+
+    def _current(self) -> dict[str, Entry]:
+        """The model's upper entries this folder holds, by path inside the folder."""
+        if not self.prefix:
+            return dict(self.fs.upper)
+        top = self.prefix + "/"
+        return {p[len(self.prefix):]: e for p, e in self.fs.upper.items() if p.startswith(top)}
 
     def _host(self, path: str) -> str:
         return self.merged + path if path != "/" else self.merged
@@ -40,7 +51,7 @@ class SyncedView:
     def push(self) -> None:
         """Apply to the mount what the model changed since the last sync (parents first;
         directory times last, since creating children changes them)."""
-        now, before = self.fs.upper, self.synced
+        now, before = self._current(), self.synced
         changed = sorted(p for p in set(now) | set(before) if now.get(p) is not before.get(p))
         if not changed:
             return
@@ -59,7 +70,7 @@ class SyncedView:
                 self._put_leaf(path, entry)
         for path, entry in reversed(dirs):
             os.utime(self._host(path), (entry.mtime, entry.mtime), follow_symlinks=False)
-        self.synced = dict(now)
+        self.synced = now
 
     def _put_dir(self, path: str, entry: Entry) -> None:
         host = self._host(path)
@@ -102,17 +113,24 @@ class SyncedView:
             entry = found[path]
             if before.get(path) == entry:
                 continue
+            full = self.prefix + path if self.prefix else path
             if entry.kind is Kind.WHITEOUT:
-                self.fs.observe("whiteout", path, None)
+                self.fs.observe("whiteout", full, None)
             elif entry.kind is Kind.DIR and entry.opaque:
-                self.fs.observe("opaque", path, entry)
-            elif path not in before and self.fs.lower.get(path) is not None and not _hidden(found, path):
-                self.fs.observe("copy-up", path, entry)
+                self.fs.observe("opaque", full, entry)
+            elif path not in before and self.fs.lower.get(full) is not None and not _hidden(found, path):
+                self.fs.observe("copy-up", full, entry)
             else:
-                self.fs.observe("create", path, entry)
-        self.fs.upper.clear()
-        self.fs.upper.update(found)
-        self.synced = dict(self.fs.upper)
+                self.fs.observe("create", full, entry)
+        if self.prefix:
+            top = self.prefix + "/"
+            for path in [p for p in self.fs.upper if p.startswith(top)]:
+                del self.fs.upper[path]
+            self.fs.upper.update((self.prefix + p, e) for p, e in found.items() if p != "/")
+        else:
+            self.fs.upper.clear()
+            self.fs.upper.update(found)
+        self.synced = self._current()
 
     def sync(self) -> UnionFS:
         """Push, then pull: the model view as the kernel has it now."""
