@@ -23,6 +23,11 @@ RUNTIME_ERROR = ("failed to create shim task: OCI runtime create failed: runc cr
 # The same for `docker exec`. containerd puts "OCI runtime exec failed: " before it
 # (pkg/process runtimeError); the CLI adds that prefix where it prints the error.
 EXEC_ERROR = "exec failed: unable to start container process: {detail}: unknown"
+# runc 1.1 `exec` checks the process spec before it starts anything (utils_linux.go
+# validateProcessSpec): no "unable to start container process" then.
+EXEC_SPEC_ERROR = "exec failed: {detail}: unknown"
+# validateProcessSpec: a working directory that is not absolute (`docker exec -w rel`).
+CWD_NOT_ABSOLUTE = "Cwd must be an absolute path"
 # moby 20.10 daemon/start.go translateContainerdStartErr: what it adds to a "not a directory".
 WRONG_TYPE = (": Are you trying to mount a directory onto a file (or vice-versa)? "
               "Check if the specified host path exists and is the expected type")
@@ -37,6 +42,12 @@ def go_errno(code: int) -> str:
     letter (ENOENT -> "no such file or directory")."""
     text = os.strerror(code)
     return text[:1].lower() + text[1:]
+
+
+def exec_spec_error(detail: str) -> StartError:
+    """`docker exec` refused by runc's check of the process spec (`CWD_NOT_ABSOLUTE`): the
+    exec's exit code is 126, as for any exec that fails to start."""
+    return StartError(EXEC_SPEC_ERROR.format(detail=detail), 126)
 
 
 def start_error(detail: str, in_exec: bool) -> StartError:

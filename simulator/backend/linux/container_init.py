@@ -33,10 +33,9 @@ import posixpath
 import signal
 import stat
 
+from ..start_errors import CHDIR_FAILED, INIT, go_errno
 from . import mount as mounts
 from . import syscalls as sc
-
-INIT = "error during container init: "
 
 # The mounts Docker 20.10 gives every container (moby `oci/defaults.go`), in runc's order.
 _MOUNTS = (
@@ -65,9 +64,8 @@ class Failure(Exception):
 
 
 def go_error(err: OSError) -> str:
-    """The errno's text as Go prints it ("no such file or directory")."""
-    text = os.strerror(err.errno) if err.errno else str(err)
-    return text[:1].lower() + text[1:]
+    """An OSError's errno as Go prints it ("no such file or directory"); its text without one."""
+    return go_errno(err.errno) if err.errno else str(err)
 
 
 def go_quote(text: str) -> str:
@@ -281,14 +279,13 @@ def _pivot_root(root: str) -> None:
 def _finish(launch, report: int) -> None:
     """runc's finalizeNamespace, LookPath and exec: working directory, user, executable."""
     cwd = launch.cwd or "/"
-    failed = f'chdir to cwd ("{cwd}") set in config.json failed'
     retry = False
     try:   # as root first; a permission error is retried as the user (runc 1.1)
         os.chdir(cwd)
     except PermissionError:
         retry = True
     except OSError as err:
-        raise Failure(f"{failed}: {go_error(err)}") from None
+        raise Failure(CHDIR_FAILED.format(cwd=cwd, reason=go_error(err))) from None
     with _step("setgroups"):
         os.setgroups(list(launch.additional_gids))
     with _step("setgid"):
@@ -296,8 +293,10 @@ def _finish(launch, report: int) -> None:
     with _step("setuid"):
         os.setuid(launch.uid)
     if retry:
-        with _step(failed):
+        try:
             os.chdir(cwd)
+        except OSError as err:
+            raise Failure(CHDIR_FAILED.format(cwd=cwd, reason=go_error(err))) from None
     env = {}
     for entry in launch.env:   # later entries win, in the place of the first (Go's Setenv)
         name, _, value = entry.partition("=")
