@@ -203,3 +203,43 @@ def test_bind_mounts_show_their_own_folder_and_never_write_the_host(tmp_path):
         finally:
             engine.backend.reset()
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["f"]   # the host folder untouched
+
+
+@pytest.mark.parametrize("command", [["docker", "ps"], ["system", "reset"], ["play", "scenario.txt"]])
+def test_not_root_is_one_line_and_status_2(tmp_path, monkeypatch, capsys, command):
+    if sys.platform != "linux":
+        pytest.skip("off Linux the executor names the platform first")
+    from simulator.cli.main import main
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenario.txt").write_text("docker ps\n")
+    assert main(["--backend", "linux", "--root", str(tmp_path / "r"), *command]) == 2
+    out, err = capsys.readouterr()
+    prefix = "simulator play: " if command[0] == "play" else "simulator: "
+    assert (out, err) == ("", prefix + "the real executor needs root (mount, overlayfs): run as root or with sudo\n")
+
+
+def test_a_root_on_overlayfs_is_refused_with_the_reason(capsys):
+    """overlayfs cannot be the upper directory's filesystem (kernel Documentation/filesystems/
+    overlayfs.rst: the upper needs trusted xattrs and d_type, and an overlay has neither for
+    another overlay): a state root inside an overlay mount is refused, saying so."""
+    from simulator.backend.linux import mount as linux_mount
+    from simulator.cli.main import main
+
+    with linux_root() as parent:
+        dirs = [os.path.join(parent, d) for d in ("lower", "upper", "work", "merged")]
+        for d in dirs:
+            os.mkdir(d)
+        linux_mount.mount("overlay", dirs[3], "overlay", 0, linux_mount.overlay_options(dirs[:1], dirs[1], dirs[2]))
+        try:
+            root = os.path.join(dirs[3], "r")
+            capsys.readouterr()
+            assert main(["--backend", "linux", "--root", root, "docker", "ps"]) == 2
+            out, err = capsys.readouterr()
+            assert out == "" and err.count("\n") == 1
+            assert err.startswith(f"simulator: {root} is on overlay, which cannot hold overlay upper directories (")
+            assert err.endswith("): choose a state root on ext4, xfs or btrfs with --root DIR\n")
+            assert linux_mount.mounts_under(dirs[3]) == [dirs[3]]   # the probe's mount is gone
+        finally:
+            linux_mount.unmount_all(dirs[3])

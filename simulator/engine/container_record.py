@@ -47,6 +47,7 @@ class HostConfig:
     port_specs: list[str] = field(default_factory=list)
     publish_all: bool = False
     nano_cpus: int = 0          # `--cpus` × 1e9
+    pids_limit: int = 0         # `--pids-limit`; 0: none
 
 
 @dataclass
@@ -203,7 +204,7 @@ class Container:
                 "Memory": self.host.memory,
                 "MemorySwap": self.host.memory_swap,
                 "NanoCpus": self.host.nano_cpus,
-                "PidsLimit": None,
+                "PidsLimit": self.host.pids_limit or None,
             },
             "GraphDriver": {"Data": self.layer_paths(), "Name": "overlay2"},
             "Mounts": [m.inspect() for m in self.mounts],

@@ -63,6 +63,7 @@ class CreateOptions:
     publish_all: bool = False
     expose: list[str] = field(default_factory=list)
     nano_cpus: int = 0
+    pids_limit: int = 0        # `--pids-limit`; 0 or negative: unlimited
     labels: list[str] = field(default_factory=list)
     tty: bool = False
     interactive: bool = False
@@ -176,7 +177,10 @@ class Containers:
         host = HostConfig(restart=policy, auto_remove=opts.auto_remove, memory=memory, memory_swap=swap,
                           init=opts.init,
                           network_mode=opts.network, binds=list(opts.volumes), port_specs=list(opts.ports),
-                          publish_all=opts.publish_all, nano_cpus=opts.nano_cpus)
+                          publish_all=opts.publish_all, nano_cpus=opts.nano_cpus,
+                          # moby 20.10 daemon_unix.go adaptContainerSettings: 0 and every negative
+                          # value mean unlimited, stored as no limit (PidsLimit null)
+                          pids_limit=max(opts.pids_limit, 0))
         c = Container(cid, name, image.id, image_ref, self.engine.clock.tick(), config, host,
                       image_chain=tuple(reversed(image.chain_ids)))
         image_view = self.engine.images.tree(image)
@@ -267,7 +271,7 @@ class Containers:
         source = c.state
         spec = ProcessSpec(tuple(c.argv), tuple(daemon_env(c.config)), c.config.get("WorkingDir") or "/",
                            c.config.get("User") or "", c.host.init, True, stdin, c.config["Hostname"])
-        limits = Limits(c.host.memory, c.host.memory_swap, c.host.nano_cpus)
+        limits = Limits(c.host.memory, c.host.memory_swap, c.host.nano_cpus, c.host.pids_limit)
         # the process starts, then its file work happens: file events are told after the move
         with self.file_events.held(_program(c.argv)):
             try:

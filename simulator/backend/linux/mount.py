@@ -112,14 +112,34 @@ def unmount_all(path: str) -> None:
     raise OSError(errno.EBUSY, "mounts keep reappearing", path)
 
 
-def probe(root: str) -> None:
-    """Mount and unmount a tiny overlay in `root` (which must exist), or raise
-    ExecutorUnavailable saying why: not Linux, not root, no overlayfs, or a filesystem
-    under `root` that cannot hold an upper directory (overlayfs or NFS, for instance)."""
+def filesystem_of(path: str) -> str:
+    """The type of the filesystem `path` lies on (the mount with the longest matching mount
+    point in /proc/self/mountinfo): "ext4", "overlay", "tmpfs" ..."""
+    real = os.path.realpath(path)
+    best, kind = "", ""
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as table:
+        for line in table:
+            fields = line.split(" ")
+            point = _unescape(fields[4])
+            if (real == point or real.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+                best, kind = point, fields[fields.index("-") + 1]
+    return kind
+
+
+def require_root() -> None:
+    """ExecutorUnavailable unless this is Linux and the process is root: checked before
+    anything is made on disk, so the first message says what is missing."""
     if sys.platform != "linux":
         raise ExecutorUnavailable(f"the real executor needs Linux (this is {sys.platform})")
     if os.geteuid() != 0:
         raise ExecutorUnavailable("the real executor needs root (mount, overlayfs): run as root or with sudo")
+
+
+def probe(root: str) -> None:
+    """Mount and unmount a tiny overlay in `root` (which must exist), or raise
+    ExecutorUnavailable saying why: not Linux, not root, no overlayfs, or a filesystem
+    under `root` that cannot hold an upper directory (overlayfs or NFS, for instance)."""
+    require_root()
     place = os.path.join(root, ".probe")
     dirs = [os.path.join(place, d) for d in ("lower", "upper", "work", "merged")]
     try:
@@ -132,8 +152,10 @@ def probe(root: str) -> None:
                 raise ExecutorUnavailable("overlayfs is missing from this kernel: load it with `modprobe overlay`") from None
             if err.errno == errno.EPERM:
                 raise ExecutorUnavailable("mounting is not permitted here (needs CAP_SYS_ADMIN in the host's mount namespace)") from None
-            raise ExecutorUnavailable(f"{root} cannot hold overlay upper directories ({err.strerror}): "
-                                      "choose a state root on ext4, xfs or btrfs") from None
+            # the kernel refuses an upper on overlayfs itself, NFS, ... (EINVAL)
+            raise ExecutorUnavailable(f"{root} is on {filesystem_of(root) or 'a filesystem'}, which cannot hold "
+                                      f"overlay upper directories ({os.strerror(err.errno)}): choose a state "
+                                      "root on ext4, xfs or btrfs with --root DIR") from None
         umount(dirs[3])
     finally:
         unmount_all(place)

@@ -20,7 +20,7 @@ import posixpath
 import stat
 
 from ...model.layer import (OPAQUE_MARKER, WHITEOUT, WHITEOUT_PREFIX, Content, Entry, InvalidLayer, Kind,
-                            Layer, directory, hardlink, symlink)
+                            Layer, directory, symlink)
 
 OPAQUE_XATTR = "trusted.overlay.opaque"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -116,7 +116,8 @@ def _write_file(parent: int, name: str, info, content: Content | None) -> None:
 def read_changeset(top: str) -> dict[str, Entry]:
     """The changeset an overlay layer or upper directory holds: path -> Entry (0/0 character
     devices as WHITEOUT, `trusted.overlay.opaque=y` directories opaque, the other names of
-    a file's inode as HARDLINKs to the first in path order; mtimes in whole seconds).
+    a file's inode as HARDLINKs to the first in path order, as moby's archive writes them;
+    mtimes in whole seconds).
     Raises InvalidLayer for FIFOs, sockets and other devices, which layers cannot hold here."""
     entries: dict[str, Entry] = {}
     inodes: dict[tuple[int, int], str] = {}
@@ -136,8 +137,9 @@ def read_changeset(top: str) -> dict[str, Entry]:
                 entries[child] = symlink(os.readlink(child_real), mtime=mtime, **owner)
             elif stat.S_ISREG(st.st_mode):
                 inode = (st.st_dev, st.st_ino)
-                if st.st_nlink > 1 and inode in inodes:
-                    entries[child] = hardlink(inodes[inode], perm, **owner)
+                if st.st_nlink > 1 and inode in inodes:   # the inode's mode, owner and mtime, as Go's
+                    # tar.FileInfoHeader gives each name of it (moby pkg/archive)
+                    entries[child] = Entry(Kind.HARDLINK, perm, target=inodes[inode], mtime=mtime, **owner)
                     continue
                 inodes[inode] = child
                 with open(os.open(child_real, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as f:

@@ -24,6 +24,7 @@ import tempfile
 from ...model.fs import Tree, UnionFS
 from ...model.layer import Entry, Layer
 from . import mount as _mount
+from .mount import ExecutorUnavailable
 from .overlaydir import extract, read_changeset
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
@@ -37,7 +38,12 @@ class LinuxSnapshots:
     """
 
     def __init__(self, root: str | os.PathLike):
-        os.makedirs(root, exist_ok=True)
+        _mount.require_root()
+        try:
+            os.makedirs(root, exist_ok=True)
+        except OSError as err:
+            raise ExecutorUnavailable(f"cannot create the state root {root} ({err.strerror}): "
+                                      "choose another with --root DIR") from None
         self.root = os.path.realpath(root)
         _mount.probe(self.root)
         os.makedirs(os.path.join(self.root, "layers"), exist_ok=True)

@@ -17,6 +17,8 @@ import errno
 import os
 import posixpath
 import shutil
+import stat
+from dataclasses import replace
 
 from ...model.fs import UnionFS
 from ...model.layer import Entry, Kind
@@ -48,6 +50,10 @@ class SyncedView:
     def _host(self, path: str) -> str:
         return self.merged + path if path != "/" else self.merged
 
+    def _inside(self, path: str) -> str:
+        """A model path (a hard link's target) as a path inside the folder."""
+        return path[len(self.prefix):] if self.prefix else path
+
     def push(self) -> None:
         """Apply to the mount what the model changed since the last sync (parents first;
         directory times last, since creating children changes them)."""
@@ -66,7 +72,13 @@ class SyncedView:
                     _remove(self._host(path))   # overlayfs makes the new directory opaque
                 self._put_dir(path, entry)
                 dirs.append((path, entry))
-            else:
+            elif entry.kind is not Kind.HARDLINK:
+                self._put_leaf(path, entry)
+        # A hard link names its target's inode: link once every file is written (a link may
+        # sort before its target), and again when only the target was rewritten (a new inode).
+        touched = set(changed)
+        for path, entry in sorted(now.items()):
+            if entry.kind is Kind.HARDLINK and (path in touched or self._inside(entry.target) in touched):
                 self._put_leaf(path, entry)
         for path, entry in reversed(dirs):
             os.utime(self._host(path), (entry.mtime, entry.mtime), follow_symlinks=False)
@@ -85,15 +97,15 @@ class SyncedView:
         host = self._host(path)
         if entry.kind is Kind.HARDLINK:
             _remove(host)
-            os.link(self._host(entry.target), host, follow_symlinks=False)
+            os.link(self._host(self._inside(entry.target)), host, follow_symlinks=False)
             return
         if entry.kind is Kind.SYMLINK:
             _remove(host)
             os.symlink(entry.target, host)
             os.lchown(host, entry.uid, entry.gid)
         else:
-            if os.path.islink(host) or os.path.isdir(host):
-                _remove(host)
+            if os.path.islink(host) or os.path.isdir(host) or _linked(host):
+                _remove(host)   # a new inode: writing through a hard link would change its other names
             fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
             try:
                 for chunk in entry.content.chunks() if entry.content else ():
@@ -108,6 +120,9 @@ class SyncedView:
         """Read the kernel's upper directory into the model view (in place: a MountedFS
         shares the dict), telling the observer what changed there since the last sync."""
         found = read_changeset(self.upper)
+        if self.prefix:   # keys stay inside the folder; a hard link's target is a model path
+            found = {p: replace(e, target=self.prefix + e.target) if e.kind is Kind.HARDLINK else e
+                     for p, e in found.items()}
         before = self.synced
         for path in sorted(found):
             entry = found[path]
@@ -148,6 +163,15 @@ def _hidden(upper: dict[str, Entry], path: str) -> bool:
             return True
         head = posixpath.dirname(head)
     return False
+
+
+def _linked(host: str) -> bool:
+    """Whether `host` is a regular file with other names (st_nlink > 1)."""
+    try:
+        st = os.lstat(host)
+    except FileNotFoundError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_nlink > 1
 
 
 def _remove(host: str) -> None:

@@ -68,6 +68,7 @@ CREATE_FLAGS = [
     Flag("memory", "m", str, "Memory limit", metavar="bytes"),
     Flag("memory-swap", None, str, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
          metavar="bytes"),
+    Flag("pids-limit", None, int, "Tune container pids limit (set -1 for unlimited)"),
     Flag("stop-signal", None, str, "Signal to stop a container", default="SIGTERM", metavar="string"),
     Flag("init", None, bool, "Run an init inside the container that forwards signals and reaps processes"),
     Flag("network", None, str, "Connect a container to a network", default="default", metavar="network"),
@@ -98,7 +99,7 @@ def _options(ctx, opts, args) -> CreateOptions:
         memory=opts.memory, memory_swap=opts.memory_swap, stop_signal=opts.stop_signal, init=opts.init,
         network=opts.network or "default", volumes=list(opts.volume),
         ports=list(opts.publish), publish_all=opts.publish_all, expose=list(opts.expose),
-        nano_cpus=opts.cpus or 0, labels=list(opts.label), tty=opts.tty, interactive=opts.interactive,
+        nano_cpus=opts.cpus or 0, pids_limit=opts.pids_limit, labels=list(opts.label), tty=opts.tty, interactive=opts.interactive,
         hostname=opts.hostname or "", cwd=ctx.cwd)
 
 

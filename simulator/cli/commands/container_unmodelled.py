@@ -77,7 +77,6 @@ no-healthcheck - bool
 oom-kill-disable - bool
 oom-score-adj - int
 pid - str
-pids-limit - int
 platform - str
 privileged - bool
 pull - str
