@@ -127,7 +127,7 @@ def test_commands_on_one_state_folder_take_turns(tmp_path):
     folder = tmp_path / "st"
     folder.mkdir()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with state.locked(str(folder)):
+    with state.Session(str(folder)):
         waiting = subprocess.Popen([sys.executable, "-m", "simulator", "docker", "--state", str(folder),
                                     "create", "--name", "second", "busybox"],
                                    cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

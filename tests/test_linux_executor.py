@@ -86,37 +86,46 @@ def test_run_output_exit_diff_and_commit_on_a_real_kernel():
         assert leftovers(root) == [] and not os.path.exists(root)
 
 
+def _kill_when(root: str, argv: list[str], ready) -> None:
+    """Start `python -m simulator --backend linux --root root ARGV...`, SIGKILL it once `ready()`."""
+    victim = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, *argv],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not ready():
+        assert time.monotonic() < deadline and victim.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.5)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+
+
 def test_crash_of_the_engine_mid_run_is_recovered_or_cleaned(tmp_path):
-    """The engine process is SIGKILLed while a foreground `docker run` waits on its container:
-    the next engine on the same root keeps what was saved before (a running container, which
-    it can still stop) and removes what it never saved (the container of the killed command:
-    its mount, cgroup and processes)."""
+    """Engine processes are SIGKILLed mid-command. An attached `docker run` has saved its
+    running container before it waits, so, as on Docker when the client dies, the container
+    goes on and the next command manages it. A `docker build` killed inside a RUN step never
+    saved its step container: the next command removes it (mount, cgroup, processes)."""
+    snapshots = lambda: os.listdir(os.path.join(root, "snapshots"))  # noqa: E731
     with linux_root() as parent:
         root = os.path.join(parent, "r")
         done = _cli(root, "docker", "run", "-d", "--network", "none", "--name", "keep", "busybox",
                     "sleep", "1000")
         assert done.returncode == 0, done.stderr
-        victim = subprocess.Popen(
-            [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker", "run",
-             "--network", "none", "--name", "lost", "busybox", "sleep", "1000"],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while len(os.listdir(os.path.join(root, "snapshots"))) < 2:   # the container is up
-            assert time.monotonic() < deadline and victim.poll() is None
-            time.sleep(0.05)
-        time.sleep(0.5)
-        victim.send_signal(signal.SIGKILL)
-        victim.wait()
+        _kill_when(root, ["docker", "run", "--network", "none", "--name", "attached", "busybox", "sleep", "1000"],
+                   lambda: len(snapshots()) == 2)
+        (tmp_path / "Dockerfile").write_text("FROM busybox\nRUN sleep 1000\n")
+        _kill_when(root, ["docker", "build", "-t", "never", str(tmp_path)], lambda: len(snapshots()) == 3)
         ps = _cli(root, "docker", "ps", "-a", "--format", "{{.Names}} {{.State}}")
-        assert ps.stdout == "keep running\n", ps.stderr
-        assert os.listdir(os.path.join(root, "snapshots")) == [
-            _cli(root, "docker", "inspect", "--format", "{{.Id}}", "keep").stdout.strip()]
-        stop = _cli(root, "docker", "stop", "-t", "1", "keep")
-        assert stop.stdout == "keep\n", stop.stderr
-        state = _cli(root, "docker", "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "keep")
-        assert state.stdout == "exited 137\n"
-        assert _cli(root, "docker", "rm", "keep").stdout == "keep\n"
+        assert ps.stdout == "attached running\nkeep running\n", ps.stderr
+        ids = _cli(root, "docker", "ps", "-q", "--no-trunc").stdout.split()
+        assert sorted(snapshots()) == sorted(ids)          # the build's step container is gone
+        assert _cli(root, "docker", "images", "-q", "never").stdout == ""
+        stop = _cli(root, "docker", "stop", "-t", "1", "keep", "attached")
+        assert stop.stdout == "keep\nattached\n", stop.stderr
+        state = _cli(root, "docker", "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "keep", "attached")
+        assert state.stdout == "exited 137\nexited 137\n"
+        assert _cli(root, "docker", "rm", "keep", "attached").stdout == "keep\nattached\n"
         assert leftovers(root) == []
         reset = _cli(root, "system", "reset")
         assert reset.returncode == 0, reset.stderr

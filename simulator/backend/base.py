@@ -144,6 +144,12 @@ class Backend(ABC):
         none of them ends by then. A real backend waits (at most until `until`); a simulated
         one works it out. Ties go to the task listed first."""
 
+    def watch(self, task: Task, seconds: float) -> int | None:
+        """Wait up to `seconds` (real time) for `task` to end, without acting on its end (the
+        engine that next loads the state does): its exit status, or None if it still runs.
+        Only backends whose processes are real can be watched this way."""
+        raise NotImplementedError(f"{type(self).__name__} has no real processes to watch")
+
     def ends(self, task: Task) -> bool:
         """False when `task` surely never ends by itself (a simulated process blocked for
         good); a real process might always end."""

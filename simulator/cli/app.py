@@ -53,7 +53,9 @@ class Context:
     `cp`, `-v`). out/err: write text to stdout/stderr (kept in order). path: the command as
     typed in canonical form, e.g. "docker container ls". stdin: the CLI's standard input
     (`run -i` passes it to the container), None when there is none (`play`, tests): empty
-    and not a terminal.
+    and not a terminal. session: in `python -m simulator docker` mode, the command's hold on
+    the state folder (`cli.state.Session`); an attached command may release it while it
+    waits, after which `session.engine` is the engine to go on with.
     """
 
     engine: Any
@@ -62,6 +64,7 @@ class Context:
     err: Callable[[str], None]
     path: str = "docker"
     stdin: TextIO | None = None
+    session: Any = None      # docker mode's cli.state.Session: lets an attached command wait unlocked
 
 
 @dataclass
@@ -145,7 +148,7 @@ def _see(path: str) -> str:
     return "See '%s --help'.\n" % path
 
 
-def _run_command(engine, entry: _Entry, argv: list[str], cwd: str, out, err, stdin=None) -> int:
+def _run_command(engine, entry: _Entry, argv: list[str], cwd: str, out, err, stdin=None, session=None) -> int:
     cmd, path = entry.command, entry.path
     try:
         opts, args = parse_flags(cmd.flags, argv, cmd.interspersed)
@@ -162,7 +165,7 @@ def _run_command(engine, entry: _Entry, argv: list[str], cwd: str, out, err, std
         err('"%s" %s\n%s\nUsage:  %s\n\n%s\n' % (path, problem, _see(path), cmd.use_line(path), cmd.short))
         return 1
     reported = cmd.name in _REPORTED_AS_DOCKER
-    ctx = Context(engine, cwd, out, err, path, stdin)
+    ctx = Context(engine, cwd, out, err, path, stdin, session)
     if isinstance(engine, Engine):
         engine.catch_up()
     try:
@@ -196,7 +199,7 @@ def _not_simulated(path: str, err) -> int:
     return 1
 
 
-def _run_group(engine, group: str, argv: list[str], cwd: str, out, err, stdin=None) -> int:
+def _run_group(engine, group: str, argv: list[str], cwd: str, out, err, stdin=None, session=None) -> int:
     if not argv or argv[0] in ("--help", "-h"):
         (out if argv else err)(usage.group_help(group))
         return 0
@@ -206,7 +209,7 @@ def _run_group(engine, group: str, argv: list[str], cwd: str, out, err, stdin=No
         return 125
     entry = COMMANDS.get("%s %s" % (group, sub))
     if entry is not None:
-        return _run_command(engine, entry, argv[1:], cwd, out, err, stdin)
+        return _run_command(engine, entry, argv[1:], cwd, out, err, stdin, session)
     if usage.docker_knows("%s %s" % (group, sub)):
         return _not_simulated("%s %s" % (group, sub), err)
     err(usage.group_help(group))
@@ -214,9 +217,9 @@ def _run_group(engine, group: str, argv: list[str], cwd: str, out, err, stdin=No
 
 
 def run(engine, argv: list[str], cwd: str, out: Callable[[str], None], err: Callable[[str], None],
-        stdin: TextIO | None = None) -> int:
+        stdin: TextIO | None = None, session=None) -> int:
     """Run one docker command line (`argv` without the leading "docker"); return its exit status.
-    `stdin`: the CLI's standard input (see `Context`)."""
+    `stdin`: the CLI's standard input, `session`: docker mode's hold on the state (see `Context`)."""
     try:
         opts, rest = parse_flags(usage.GLOBAL_FLAGS, argv, interspersed=False)
     except HelpRequested:
@@ -234,11 +237,11 @@ def run(engine, argv: list[str], cwd: str, out: Callable[[str], None], err: Call
     name = rest[0]
     if name in usage.GROUPS:
         if name in {alias.split()[0] for alias in COMMANDS if " " in alias}:
-            return _run_group(engine, name, rest[1:], cwd, out, err, stdin)
+            return _run_group(engine, name, rest[1:], cwd, out, err, stdin, session)
         return _not_simulated(name, err)
     entry = COMMANDS.get(name)
     if entry is not None:
-        return _run_command(engine, entry, rest[1:], cwd, out, err, stdin)
+        return _run_command(engine, entry, rest[1:], cwd, out, err, stdin, session)
     if usage.docker_knows(name):
         return _not_simulated(name, err)
     err("docker: '%s' is not a docker command.\nSee 'docker --help'\n" % name)

@@ -49,9 +49,17 @@ containers are. Its docker command line prints what the real docker CLI prints.
 
 
 def _write(stream):
+    """A writer of text to `stream`, flushed each time; its `binary(data)` writes bytes
+    (`docker cp CONTAINER:PATH -` writes a tar archive to stdout)."""
     def write(text: str) -> None:
         stream.write(text)
         stream.flush()
+
+    def binary(data: bytes) -> None:
+        stream.flush()
+        stream.buffer.write(data)
+        stream.buffer.flush()
+    write.binary = binary
     return write
 
 
@@ -83,25 +91,20 @@ def _docker(argv: list[str], backend: dict | None = None) -> int:
     except (ValueError, state.StateError) as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
-    with state.locked(folder, lambda pid: sys.stderr.write(
-            "simulator: waiting for the command of process %s on %s to finish\n" % (pid, folder))):
-        return _docker_locked(folder, argv, backend)
-
-
-def _docker_locked(folder: str, argv: list[str], backend: dict | None) -> int:
-    from . import app, commands, state  # noqa: F401  (commands registers the docker commands)
+    from . import app, commands  # noqa: F401  (commands registers the docker commands)
     from ..backend.linux import ExecutorUnavailable
 
+    fresh = None if backend is None else (lambda: _linux_engine(backend["root"]))
+    notify = lambda pid: sys.stderr.write(  # noqa: E731
+        "simulator: waiting for the command of process %s on %s to finish\n" % (pid, folder))
     try:
-        if backend is None:
-            engine = state.load(folder)
-        else:
-            engine = state.load(folder, lambda: _linux_engine(backend["root"]))
+        with state.Session(folder, fresh, notify) as session:
+            status = app.run(session.engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr),
+                             stdin=sys.stdin, session=session)
+            return _save(folder, session.engine) or status
     except (state.StateError, ExecutorUnavailable) as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2
-    status = app.run(engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr), stdin=sys.stdin)
-    return _save(folder, engine) or status
 
 
 def _save(folder: str, engine) -> int:
@@ -145,10 +148,9 @@ def _sleep(argv: list[str]) -> int:
         return _usage_error("sleep", str(e))
     try:
         state.check(folder)
-        with state.locked(folder):
-            engine = state.load(folder)
-            engine.sleep(seconds)
-            return _save(folder, engine)
+        with state.Session(folder) as session:
+            session.engine.sleep(seconds)
+            return _save(folder, session.engine)
     except state.StateError as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2

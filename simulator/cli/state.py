@@ -47,25 +47,71 @@ def check(folder: str) -> None:
                          % (where, step, e.strerror or type(e).__name__)) from None
 
 
-@contextlib.contextmanager
-def locked(folder: str, notify=None):
-    """Hold the state folder for one command: another command on the same folder waits until
-    this one has saved (an exclusive flock(2) on `folder/lock`, released if the process dies).
-    `notify(pid)` is called once if it has to wait for the command of process `pid`."""
-    fd = os.open(os.path.join(folder, LOCKNAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
+class _Lock:
+    """An exclusive flock(2) on `folder/lock`, released by the kernel if the process dies; the
+    file holds the PID of the process holding it."""
+
+    def __init__(self, folder: str):
+        self.path = os.path.join(folder, LOCKNAME)
+        self.fd: int | None = None
+
+    def acquire(self, notify=None) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if notify is not None:
-                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-                notify(holder or "?")
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
-    finally:
-        os.close(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if notify is not None:
+                    notify(os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class Session:
+    """One command's hold on the state folder: the lock, and the engine loaded under it.
+
+    Commands on one folder take turns: another waits until this one has saved (`notify(pid)`
+    is called once if this one has to wait). `release()` saves the engine and lets other
+    commands run, so that a command attached to a running container can wait for it without
+    holding the state (`docker stop` from another terminal); `reacquire()` takes the lock
+    again and returns the engine as the other commands left it, caught up with the time gone by.
+    Raises StateError (and whatever `fresh()` raises) when the engine cannot be loaded."""
+
+    def __init__(self, folder: str, fresh=None, notify=None):
+        self.folder, self.fresh, self.notify = folder, fresh, notify
+        self.lock = _Lock(folder)
+        self.engine = None
+
+    def __enter__(self) -> "Session":
+        self.reacquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.lock.release()
+
+    def release(self) -> None:
+        save(self.folder, self.engine)
+        self.lock.release()
+
+    def reacquire(self):
+        self.lock.acquire(self.notify)
+        try:
+            self.engine = load(self.folder, self.fresh)
+        except BaseException:
+            self.lock.release()
+            raise
+        self.engine.catch_up()
+        return self.engine
 
 
 def load(folder: str, fresh=None):

@@ -283,6 +283,11 @@ class LinuxBackend(Backend):
             shim.wait_any([t.handle for t in tasks],
                           None if until is None else (until - now).total_seconds())
 
+    def watch(self, task: LinuxTask, seconds: float) -> int | None:
+        shim.wait_any([task.handle], seconds)
+        ended = task.handle.poll()
+        return None if ended is None else ended.code
+
     def _poll(self, task: LinuxTask) -> bool:
         ended = task.handle.poll()
         if ended is None:

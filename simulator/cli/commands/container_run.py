@@ -23,7 +23,7 @@ from ...engine.errors import DockerError, NotFound
 from ...engine.restart import PolicySyntaxError, RestartPolicy
 from ...model import reference
 from ..app import Flag, UsageError, command
-from . import container_unmodelled, container_view
+from . import attach, container_unmodelled, container_view
 
 def parse_cpus(text: str) -> int:
     """`--cpus` as NanoCPUs (docker/cli 20.10 `opts.ParseCPUs`: a big.Rat times 1e9, which must be
@@ -173,11 +173,9 @@ def run(ctx, opts, args) -> int:
         ctx.out(c.id + "\n")
         return 0
     try:
-        code = containers.wait_stopped(c)
+        return attach.follow(ctx, c)
     except WouldBlockForever:
         container_view.print_output(ctx, c.runs, ctx.engine.clock.now())
         ctx.err(f"(simulator: {c.name} keeps running; docker would stay attached to it. "
                 "Use -d, then docker stop.)\n")
         return 0
-    container_view.print_output(ctx, c.runs, ctx.engine.clock.now())
-    return code

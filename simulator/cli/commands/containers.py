@@ -15,7 +15,7 @@ from ...engine.containers import WouldBlockForever
 from ...engine.errors import DockerError, NotFound
 from ...model.units import human_size
 from ..app import Flag, UsageError, command
-from . import container_files, container_run, container_view  # noqa: F401  (registers their commands)
+from . import attach, container_files, container_run, container_view  # noqa: F401  (registers their commands)
 from .each import for_each
 
 _TIME = Flag("time", "t", int, "Seconds to wait for stop before killing it", default=10)
@@ -43,14 +43,12 @@ def start(ctx, opts, args) -> int:
             ctx.err(f"Error response from daemon: {err.message}\n")
             return 1
         try:
-            code = containers.wait_stopped(c)
+            return attach.follow(ctx, c, runs_before)
         except WouldBlockForever:   # it did start: as foreground `run`, the output so far and a note
             container_view.print_output(ctx, c.runs[runs_before:], ctx.engine.clock.now())
             container_view.forever_note(ctx, c.name, f"{ctx.path} -a would stay attached to it",
                                         f"It is running now; docker stop {c.name} ends it.")
             return 0
-        container_view.print_output(ctx, c.runs[runs_before:], ctx.engine.clock.now())
-        return code
     failed = []
     for arg in args:
         try:
