@@ -5,7 +5,8 @@ Sources: moby `daemon/changes.go` (diff of the RW layer against the image, model
 one new layer, or an `empty_layer` history entry when nothing changed; history
 `created_by` = the container's Cmd joined by spaces; `--change` limited to
 `validCommitCommands`, parsed as Dockerfile lines), `daemon/archive.go` (cp: a path that
-does not exist is `No such container:path: <c>:<path>`).
+does not exist is `No such container:path: <c>:<path>`; the tar streams of `docker cp`
+with `-` are `container_archive.py`'s).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from ..model.fs import FSError
 from ..model.image import Image
 from ..model.layer import Entry, Kind, normpath
 from ..model.reference import parse
-from . import states
-from .errors import InvalidParameter, NotFound
+from . import container_archive, states
+from .errors import DockerError, InvalidParameter, NotFound
+from .scope import follow_in_scope
 
 COMMIT_CHANGES = ("cmd", "entrypoint", "env", "expose", "healthcheck", "label", "onbuild",
                   "stopsignal", "user", "volume", "workdir")
@@ -205,3 +207,64 @@ class ContainerFiles:
                                    f"{c.name}:{dest}; they land in the container's writable layer",
                                    {"id": c.id, "dest": dest}))
         self.engine.containers.files_changed()
+
+    # -- cp with `-`: tar streams -------------------------------------------------------------
+    def archive(self, ref: str, path: str, follow_link: bool = False) -> bytes:
+        """`docker cp [-L] CONTAINER:PATH -`: the tar the daemon sends (`container_archive`).
+        With `follow_link` a symbolic link is replaced by where it leads, every link followed
+        in the container's root, as the CLI does with the daemon's stat (its LinkTarget).
+        NotFound `No such container:path: <c>:<path>` for a missing container or path;
+        DockerError for a file named as a directory."""
+        c, fs = self._view(ref, path)
+        merged = c.layer_paths()["MergedDir"]
+        if follow_link:
+            try:
+                real, _ = container_archive.locate(fs, path, merged)
+                if fs.get(real).kind is Kind.SYMLINK:
+                    path = follow_in_scope(fs, real, merged)
+            except (FSError, DockerError):
+                pass   # the CLI ignores a failed stat: the archive request reports it
+        try:
+            return container_archive.archive(fs, path, merged)
+        except FSError:
+            raise NotFound(f"No such container:path: {ref}:{path}") from None
+
+    def extract_point(self, ref: str, path: str) -> str | None:
+        """Where `docker cp - CONTAINER:PATH` extracts, as the CLI finds it with the daemon's
+        stat (cli 20.10 `cp.go` copyToContainer): a symbolic link at PATH is replaced by the
+        stat's LinkTarget, where it leads with every link followed in the container's root.
+        None when that is no existing directory, or the container does not exist (the CLI
+        then says `destination "c:path" must be a directory`)."""
+        c = self.engine.containers.find(ref)
+        if c is None:
+            return None
+        fs = self.engine.backend.get(c.id)
+        merged = c.layer_paths()["MergedDir"]
+        try:
+            real, _ = container_archive.locate(fs, path, merged)
+            if fs.get(real).kind is Kind.SYMLINK:
+                real, _ = container_archive.locate(fs, follow_in_scope(fs, real, merged), merged)
+        except (FSError, DockerError):
+            return None
+        return real if fs.get(real).kind is Kind.DIR else None
+
+    def extract(self, ref: str, dest: str, data: bytes) -> None:
+        """`docker cp - CONTAINER:DEST`: unpack the tar stream `data` into the directory
+        `dest` (`extract_point`'s answer), every link followed in the container's root
+        (moby containerExtractToDir). DockerError `mounted volume is marked read-only`
+        when it lies in a read-only mount; the untar's errors (`container_archive.extract`),
+        after which what was extracted before stays."""
+        c, fs = self._view(ref, dest)
+        real = follow_in_scope(fs, dest, c.layer_paths()["MergedDir"])
+        for mount in getattr(fs, "mounts", ()):   # daemon checkIfPathIsInAVolume
+            inside = real == mount.destination or real.startswith(mount.destination.rstrip("/") + "/")
+            if inside and not mount.rw:
+                raise DockerError("mounted volume is marked read-only")
+        try:
+            with self.engine.containers.file_events.held("docker cp"):
+                count = container_archive.extract(fs, real, data)
+                self.engine.emit(Event("container.cp", f"{plural(count, 'entry', 'entries')} unpacked from a "
+                                       f"tar stream into {c.name}:{dest}; they land in the container's "
+                                       "writable layer", {"id": c.id, "dest": dest}))
+        finally:
+            self.engine.containers.files_changed()

@@ -23,7 +23,7 @@ from ..backend.base import Exit, Limits, ProcessSpec, Task
 from ..model.events import Event
 from ..model.image import short_id
 from ..model.units import ram_in_bytes
-from . import container_names, ports, signals, states
+from . import container_names, ports, signals, states, working_dir
 from .container_env import daemon_env
 from .container_fs import ContainerFiles
 from .container_network import Network
@@ -158,8 +158,11 @@ class Containers:
         """A new container in state `created`, with its writable layer prepared.
 
         Raises NotFound (`No such image: ...`), Conflict (name in use), InvalidParameter
-        (bad name, restart policy, memory limit)."""
-        policy = RestartPolicy.parse(opts.restart).validate()
+        (relative working directory, bad name, restart policy, memory limit), DockerError
+        (the working directory cannot be made: `working_dir.make`)."""
+        policy = RestartPolicy.parse(opts.restart)
+        working_dir.check_absolute(opts.workdir)   # the daemon's first check of the config
+        policy.validate()
         memory, swap = _memory_limits(opts.memory, opts.memory_swap)
         image = self.engine.images.lookup(image_ref)
         if opts.name:
@@ -168,6 +171,7 @@ class Containers:
         bindings = ports.parse_publish(list(opts.ports))
         exposed = ports.exposed_ports(image.run_config, bindings, ports.parse_expose(list(opts.expose)))
         config = self._config(image, image_ref, opts, exposed)
+        config["WorkingDir"] = working_dir.clean(config["WorkingDir"])
         if not (config.get("Entrypoint") or config.get("Cmd")):
             raise InvalidParameter("No command specified")
         cid = self.engine.ids.hex64("container")
@@ -185,11 +189,14 @@ class Containers:
                       image_chain=tuple(reversed(image.chain_ids)))
         image_view = self.engine.images.tree(image)
         init = init_layer(image_view, config["Hostname"])
-        self.engine.backend.prepare(cid, image_view.child(init), self.file_events.observer(c),
-                                    layers=(*self.engine.images.image_layers(image), init))
+        rootfs = self.engine.backend.prepare(cid, image_view.child(init), self.file_events.observer(c),
+                                             layers=(*self.engine.images.image_layers(image), init))
         self.by_id[cid] = c
-        with self.file_events.held():   # mount points made in the writable layer: told after "created"
+        # the working directory and mount points made in the writable layer: told after "created"
+        with self.file_events.held():
             try:
+                if config["WorkingDir"]:
+                    working_dir.make(rootfs, config["WorkingDir"], c.layer_paths()["MergedDir"])
                 c.ports = bindings
                 c.mounts = self.engine.volumes.attach(cid, image, list(opts.volumes), opts.cwd)
                 self.engine.images.retain(cid, image)
@@ -610,15 +617,17 @@ class Containers:
         return [item for run in c.runs for item in run.output_until(now)]
 
     def exec(self, ref: str, argv: list[str], detach: bool = False, env: list[str] = (),
-             workdir: str | None = None, user: str | None = None) -> Task:
+             workdir: str | None = None, user: str | None = None, stdin: str = "") -> Task:
         """`docker exec`: run a second process in a running container. Without `detach` time
-        passes until it ends (its Exit is then `task.exit`). Raises the state refusals and
-        StartError (126/127)."""
+        passes until it ends (its Exit is then `task.exit`). `stdin`: all it reads from its
+        standard input (`exec -i`), then end of file. Raises the state refusals and
+        StartError (126/127; 126 for a relative `workdir`, runc's check)."""
         c = self.get(ref)
         states.outcome("exec", c.state, ref, c.id)
-        spec = ProcessSpec(tuple(argv), tuple(daemon_env(c.config, list(env))),
-                           workdir or c.config.get("WorkingDir") or "/",
-                           user if user is not None else c.config.get("User") or "", False, False)
+        cwd = workdir or c.config.get("WorkingDir") or "/"
+        working_dir.check_exec(cwd)
+        spec = ProcessSpec(tuple(argv), tuple(daemon_env(c.config, list(env))), cwd,
+                           user if user is not None else c.config.get("User") or "", False, False, stdin)
         with self.file_events.held(_program(argv)):
             task = self.engine.backend.start(c.id, spec)
             self.engine.emit(Event("container.exec", f"container {c.name}: {shlex.join(argv)} runs next to "

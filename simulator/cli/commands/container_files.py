@@ -5,7 +5,11 @@ commit prints the new image's `sha256:` ID (an invalid reference is the client's
 error, before the container is looked up); cp copies like tar extraction (a file or a
 folder lands in an existing folder under its own name, otherwise it takes the destination's
 name), `Error: No such container:path: <c>:<path>` when the container path is missing, and
-`lstat <abs path>: no such file or directory` when the local one is.
+`lstat <abs path>: no such file or directory` when the local one is. `-L` follows a
+local source that is a symbolic link (filepath.EvalSymlinks), copied under the link's name.
+A local `-` is the CLI's standard stream: `cp CONTAINER:PATH -` writes the daemon's tar of
+PATH to stdout, `cp - CONTAINER:DEST` sends stdin's tar to be unpacked into the directory
+DEST (`destination "<c>:<dest>" must be a directory` otherwise; engine/container_archive.py).
 """
 
 from __future__ import annotations
@@ -61,9 +65,12 @@ def _split(arg: str) -> tuple[str | None, str]:
 
 
 def _read_local(root: str) -> list[tuple[str, Entry, bytes]]:
+    """(path relative to `root`'s parent, entry, data), `root` first; a `root` that is a
+    symbolic link is copied as the link."""
     base = os.path.dirname(root.rstrip("/")) or "."
     items = []
-    for current, dirs, files in os.walk(root) if os.path.isdir(root) else [(None, [], [root])]:
+    walk = os.path.isdir(root) and not os.path.islink(root)
+    for current, dirs, files in os.walk(root) if walk else [(None, [], [root])]:
         if current is not None:
             items.append((os.path.relpath(current, base), Entry(Kind.DIR, os.stat(current).st_mode & 0o7777), b""))
             dirs.sort()
@@ -106,17 +113,62 @@ def cp(ctx, opts, args) -> int:
         return 1
     files = ctx.engine.containers.files
     try:
+        if src_c and dst == "-":
+            _write_binary(ctx, files.archive(src_c, src, follow_link=opts.follow_link))
+            return 0
         if src_c:
             items = files.read_tree(src_c, src, follow_link=opts.follow_link)
             _write_local(os.path.join(ctx.cwd, dst), items, copies_contents(src))
             return 0
-        local = os.path.abspath(os.path.join(ctx.cwd, src))
-        if not os.path.lexists(local):
-            ctx.err(f"lstat {local}: no such file or directory\n")
-            return 1
-        files.write_tree(dst_c, dst, _read_local(local), contents_only=copies_contents(src))
+        if src == "-":
+            point = files.extract_point(dst_c, dst)
+            if point is None:
+                ctx.err(f'destination "{dst_c}:{dst}" must be a directory\n')
+                return 1
+            files.extract(dst_c, point, _read_binary(ctx.stdin))
+            return 0
+        return _copy_in(ctx, files, src, dst_c, dst, opts.follow_link)
     except NotFound as err:
         ctx.err(f"Error: {err.message}\n")
         return 1
+
+
+def _copy_in(ctx, files, src: str, container: str, dest: str, follow_link: bool) -> int:
+    """A local file or folder into the container (cli archive.CopyInfoSourcePath): a
+    source that is a symbolic link, with `follow_link` or named with a trailing `/` or
+    `/.`, is replaced by where it leads, copied under the link's name (GetRebaseName)."""
+    local = os.path.abspath(os.path.join(ctx.cwd, src))
+    if (follow_link or src.endswith(("/", "/."))) and os.path.islink(local):
+        target = os.path.realpath(local)
+        if not os.path.lexists(target):
+            ctx.err(f"lstat {target}: no such file or directory\n")
+            return 1
+        link_name, target_name = os.path.basename(local), os.path.basename(target)
+        items = [(link_name + rel[len(target_name):], entry, data) for rel, entry, data in _read_local(target)]
+    elif not os.path.lexists(local):
+        ctx.err(f"lstat {local}: no such file or directory\n")
+        return 1
+    else:
+        items = _read_local(local)
+    files.write_tree(container, dest, items, contents_only=copies_contents(src))
     return 0
+
+
+def _read_binary(stdin) -> bytes:
+    """All of the CLI's standard input as bytes (none in `play` and tests)."""
+    if stdin is None:
+        return b""
+    raw = getattr(stdin, "buffer", None)
+    return raw.read() if raw is not None else stdin.read().encode("utf-8", "surrogateescape")
+
+
+def _write_binary(ctx, data: bytes) -> None:
+    """Bytes to the CLI's standard output: through the writer's `binary` where it has one
+    (the real stdout, `cli/main.py`); a writer of text gets them as a terminal shows them,
+    decoded as UTF-8 with replacement characters (a scenario's transcript)."""
+    binary = getattr(ctx.out, "binary", None)
+    if binary is not None:
+        binary(data)
+    else:
+        ctx.out(data.decode("utf-8", "replace"))
 

@@ -164,9 +164,20 @@ def exec_(ctx, opts, args) -> int:
     except NotFound:
         ctx.err(f"Error: No such container: {args[0]}\n")
         return 1
+    terminal = ctx.stdin is not None and ctx.stdin.isatty()
+    if opts.interactive and opts.tty and not opts.detach:
+        if not terminal:   # then CheckTty, before the exec is created
+            ctx.err("the input device is not a TTY\n")
+            return 1
+        ctx.err("simulator: an interactive terminal session (-it) is not modelled; pipe the commands "
+                f"instead: echo 'ls /' | docker exec -i {args[0]} sh\n")
+        return 1
+    # -i without -d: the CLI copies its standard input to the process until end of file
+    attached = opts.interactive and not opts.detach and ctx.stdin is not None and not terminal
     try:
         task = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach, env=opts.env,
-                                             workdir=opts.workdir, user=opts.user)
+                                          workdir=opts.workdir, user=opts.user,
+                                          stdin=ctx.stdin.read() if attached else "")
     except StartError as err:
         # 128: the daemon refused before runc ran (an unknown user); otherwise runc failed,
         # and containerd's exec wraps runc's words (pkg/process runtimeError)
