@@ -225,8 +225,8 @@ def test_not_root_is_one_line_and_status_2(tmp_path, monkeypatch, capsys, comman
     (tmp_path / "scenario.txt").write_text("docker ps\n")
     assert main(["--backend", "linux", "--root", str(tmp_path / "r"), *command]) == 2
     out, err = capsys.readouterr()
-    prefix = "simulator play: " if command[0] == "play" else "simulator: "
-    assert (out, err) == ("", prefix + "the real executor needs root (mount, overlayfs): run as root or with sudo\n")
+    assert (out, err) == ("", "simulator: the real executor needs root (mount, overlayfs): run as root or with sudo\n")
+    assert not (tmp_path / "r").exists()      # checked before anything is made
 
 
 def test_a_root_on_overlayfs_is_refused_with_the_reason(capsys):
@@ -252,3 +252,29 @@ def test_a_root_on_overlayfs_is_refused_with_the_reason(capsys):
             assert linux_mount.mounts_under(dirs[3]) == [dirs[3]]   # the probe's mount is gone
         finally:
             linux_mount.unmount_all(dirs[3])
+
+
+def test_an_attached_run_streams_forwards_ctrl_c_and_lets_other_commands_run():
+    """As with docker/cli's attach: output arrives while the container runs; another terminal's
+    `docker stop` is not blocked by the attached client; Ctrl-C reaches the container as SIGINT."""
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        base = [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        try:
+            attached = subprocess.Popen(base + ["run", "--network", "none", "--name", "fg", "busybox", "sh", "-c",
+                                                "echo first; sleep 1000"],
+                                        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            assert attached.stdout.readline() == "first\n"          # printed before the container ends
+            stop = _cli(root, "docker", "stop", "-t", "1", "fg", timeout=30)
+            assert (stop.returncode, stop.stdout) == (0, "fg\n")
+            assert attached.wait(timeout=30) == 137 and attached.stdout.read() == ""
+            trapped = subprocess.Popen(base + ["run", "--network", "none", "busybox", "sh", "-c",
+                                               "trap 'echo got INT; exit 5' INT; echo ready; while true; do sleep 0.1; done"],
+                                       cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            assert trapped.stdout.readline() == "ready\n"
+            trapped.send_signal(signal.SIGINT)
+            assert trapped.wait(timeout=30) == 5 and trapped.stdout.read() == "got INT\n"
+        finally:
+            _cli(root, "system", "reset")
+        assert leftovers(root) == []

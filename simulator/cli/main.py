@@ -306,7 +306,13 @@ def _backend_options(argv: list[str]) -> tuple[dict | None, list[str]]:
         if root is not None:
             raise ValueError("--root is for --backend linux")
         return None, argv
+    from ..backend.linux import ExecutorUnavailable
     from ..backend.linux.backend import DEFAULT_ROOT
+    from ..backend.linux.mount import require_root
+    try:   # before any folder is made, so the first message says what is missing
+        require_root()
+    except ExecutorUnavailable as e:
+        raise ValueError(str(e)) from None
     return {"root": os.path.abspath(root or DEFAULT_ROOT)}, argv
 
 

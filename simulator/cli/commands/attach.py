@@ -11,6 +11,9 @@ so other commands (a `docker stop` from another terminal) run meanwhile.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+
 from ...model.clock import RealClock
 from .container_view import print_output
 
@@ -25,13 +28,20 @@ def follow(ctx, c, runs_from: int = 0) -> int:
         code = engine.containers.wait_stopped(c)
         print_output(ctx, c.runs[runs_from:], engine.clock.now())
         return code
+    attached = [c]   # the container as the engine now in hand knows it
+    with _forwarding_ctrl_c(ctx, attached):
+        return _follow_real(ctx, attached, runs_from)
+
+
+def _follow_real(ctx, attached: list, runs_from: int) -> int:
     printed: dict[int, int] = {}
+    c = attached[0]
     cid, code = c.id, 0
     while True:
         if ctx.session is not None and c.running and c.current is not None:
             code = _wait_unlocked(ctx, c, printed)
             ctx.engine = ctx.session.reacquire()
-            c = ctx.engine.containers.find(cid)
+            c = attached[0] = ctx.engine.containers.find(cid)
             if c is None:            # removed meanwhile (`--rm`, or another command)
                 return code
         else:
@@ -51,22 +61,34 @@ def _print_new(ctx, runs, runs_from: int, printed: dict[int, int]) -> None:
         printed[n] = len(lines)
 
 
-def _interrupted(ctx, c, task) -> None:
-    """Ctrl-C while attached: the CLI forwards SIGINT to the container's main process."""
-    handled = ctx.engine.backend.signal(task, "INT")
-    if not handled:
-        ctx.err(f"(simulator: SIGINT sent to {c.name}'s PID 1, which has no handler for it, so it "
-                f"goes on, as on Docker; docker stop {c.name} from another terminal ends it.)\n")
+@contextlib.contextmanager
+def _forwarding_ctrl_c(ctx, attached: list):
+    """While attached, Ctrl-C (SIGINT) goes to the container's current main process instead
+    of ending the CLI (where the CLI can take signals: the main thread)."""
+    def forward(signum, frame):
+        c = attached[0]
+        run = c.current if c is not None else None
+        if run is None:
+            return
+        handled = ctx.engine.backend.signal(run.task, "INT")
+        if not handled:
+            ctx.err(f"(simulator: SIGINT sent to {c.name}'s PID 1, which has no handler for it, so it "
+                    f"goes on, as on Docker; docker stop {c.name} from another terminal ends it.)\n")
+    try:
+        previous = signal.signal(signal.SIGINT, forward)
+    except ValueError:          # not the main thread: Ctrl-C stays with whoever handles it
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _wait_here(ctx, c, printed: dict[int, int]) -> None:
     """One look, holding the engine: let time pass a little (exits, restarts happen)."""
     engine = ctx.engine
-    try:
-        engine.containers.run_until(engine.clock.now().timestamp() + POLL)
-    except KeyboardInterrupt:
-        if c.current is not None:
-            _interrupted(ctx, c, c.current.task)
+    engine.containers.run_until(engine.clock.now().timestamp() + POLL)
 
 
 def _wait_unlocked(ctx, c, printed: dict[int, int]) -> int:
@@ -77,11 +99,7 @@ def _wait_unlocked(ctx, c, printed: dict[int, int]) -> int:
     backend = ctx.engine.backend
     ctx.session.release()
     while True:
-        try:
-            code = backend.watch(task, POLL)
-        except KeyboardInterrupt:
-            _interrupted(ctx, c, task)
-            continue
+        code = backend.watch(task, POLL)
         _print_new(ctx, c.runs, run_index, printed)
         if code is not None:
             return code
