@@ -278,3 +278,25 @@ def test_an_attached_run_streams_forwards_ctrl_c_and_lets_other_commands_run():
         finally:
             _cli(root, "system", "reset")
         assert leftovers(root) == []
+
+
+def test_a_trace_of_the_linux_engine_keeps_each_step_as_the_kernel_had_it():
+    """Trace snapshots of a Linux engine are frozen copies: an early step still shows the files
+    of that moment after later processes changed them, and reading it touches no mount."""
+    from simulator.trace import Trace
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        engine = _engine(root)
+        trace = Trace()
+        try:
+            with trace.record(engine):
+                _docker(engine, "docker run -d --network none --name web busybox sh -c 'echo hi > /f; sleep 1000'")
+                _docker(engine, "docker exec web sh -c 'rm /f; echo x > /g'")
+            cid = engine.containers.get("web").id
+            first = next(step for step in trace if step.event.kind == "cli.command"
+                         and "exec" in step.event.data["line"])     # just before the exec ran
+            assert first.state.backend.get(cid).changes() == [("A", "/f")]
+            assert trace[-1].state.backend.get(cid).changes() == [("A", "/g")]
+            assert engine.backend.get(cid).changes() == [("A", "/g")]
+        finally:
+            engine.backend.reset()

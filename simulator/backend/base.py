@@ -104,6 +104,11 @@ class Backend(ABC):
         """From now on `get(key)` is `wrap(view)`: the view with the container's mounts over
         it (engine/mounts.py `MountedFS`), which the processes see too."""
 
+    def refresh(self, key: str) -> None:
+        """Take in what processes did to the files of view `key` (a real backend reads its
+        upper directory, and the view's observer hears of each change); nothing where the
+        view already is what the processes see."""
+
     def set_hosts(self, key: str, hosts: Entry) -> None:
         """The runtime's /etc/hosts of view `key` for its next process (Docker writes it
         per start, outside the writable layer, so it never shows in diff or commit)."""

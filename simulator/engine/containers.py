@@ -365,6 +365,7 @@ class Containers:
 
     def _exit(self, c: Container, code: int, oom: bool = False) -> None:
         """The main process ended with `code`: exited, or restarting if the policy says so."""
+        self.engine.backend.refresh(c.id)
         run = c.current
         run.ended = self._now()
         c.pid, c.exit_code, c.finished_at, c.paused = 0, code, self._now(), False
@@ -446,6 +447,7 @@ class Containers:
     def _end(self, c: Container, code: int, source: str, transition: str, detail: str,
              auto_remove: bool = True) -> None:
         """The process died of a signal the user sent (no restart: the user asked for it)."""
+        self.engine.backend.refresh(c.id)
         c.current.ended = self._now()
         c.pid, c.exit_code, c.finished_at = 0, code, self._now()
         c.running = c.paused = c.restarting = False
@@ -636,6 +638,7 @@ class Containers:
         self.files_changed()
         if not detach:
             self.run_until(None, watch=task, forever=f"{shlex.join(argv)} never ends; run it with docker exec -d")
+            self.engine.backend.refresh(c.id)
         return task
 
     def files_changed(self) -> None:

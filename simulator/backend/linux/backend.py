@@ -31,6 +31,7 @@ import os
 import shutil
 import signal as _signal
 import time
+from copy import deepcopy
 from datetime import datetime, timezone
 
 from ...engine.errors import Conflict, StartError
@@ -109,6 +110,7 @@ class LinuxBackend(Backend):
         self.tasks: dict[str, LinuxTask] = {}      # key -> its main process
         self.mounted: dict[str, UnionFS] = {}      # key -> its view with mounts over it
         self.mount_dirs: dict[str, SyncedView] = {}   # host folder -> a mount's store
+        self.detached = False     # a trace snapshot's copy: reads its views, touches nothing
         self._serial = 0
         self._open()
         self.reconcile()
@@ -117,6 +119,20 @@ class LinuxBackend(Backend):
         self.snapshots = LinuxSnapshots(self.root)
         self.cgroups = Cgroups("simulator-" + hashlib.sha256(self.root.encode()).hexdigest()[:12])
         os.makedirs(self._containers(), exist_ok=True)
+
+    def __deepcopy__(self, memo):
+        """A frozen copy, as a trace snapshot wants it: the model views as the kernel has them
+        now. It only reads: `get` returns its own views and never touches the mounts."""
+        if not self.detached:
+            for key in self.views:
+                self.get(key)
+        copy = object.__new__(type(self))
+        memo[id(self)] = copy
+        copy.__dict__.update({k: deepcopy(v, memo) for k, v in self.__dict__.items()
+                              if k not in ("snapshots", "cgroups")})
+        copy.snapshots = copy.cgroups = None
+        copy.detached = True
+        return copy
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -144,10 +160,16 @@ class LinuxBackend(Backend):
         return fs
 
     def get(self, key: str) -> UnionFS:
+        if self.detached:
+            return self.mounted.get(key, self.views[key].fs)
         fs = self.views[key].sync()
         for view, _, _ in self._mounts(key):
             view.sync()
         return self.mounted.get(key, fs)
+
+    def refresh(self, key: str) -> None:
+        if key in self.views:
+            self.get(key)
 
     def lay_over(self, key, wrap) -> None:
         self.mounted[key] = wrap(self.views[key].fs)

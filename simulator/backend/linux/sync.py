@@ -124,19 +124,6 @@ class SyncedView:
             found = {p: replace(e, target=self.prefix + e.target) if e.kind is Kind.HARDLINK else e
                      for p, e in found.items()}
         before = self.synced
-        for path in sorted(found):
-            entry = found[path]
-            if before.get(path) == entry:
-                continue
-            full = self.prefix + path if self.prefix else path
-            if entry.kind is Kind.WHITEOUT:
-                self.fs.observe("whiteout", full, None)
-            elif entry.kind is Kind.DIR and entry.opaque:
-                self.fs.observe("opaque", full, entry)
-            elif path not in before and self.fs.lower.get(full) is not None and not _hidden(found, path):
-                self.fs.observe("copy-up", full, entry)
-            else:
-                self.fs.observe("create", full, entry)
         if self.prefix:
             top = self.prefix + "/"
             for path in [p for p in self.fs.upper if p.startswith(top)]:
@@ -146,6 +133,20 @@ class SyncedView:
             self.fs.upper.clear()
             self.fs.upper.update(found)
         self.synced = self._current()
+        # told once the model holds them: a listener may look at the view again
+        for path in sorted(p for p in found if before.get(p) != found[p]):
+            self._tell(path, found[path], path not in before, found)
+
+    def _tell(self, path: str, entry: Entry, new: bool, found: dict[str, Entry]) -> None:
+        full = self.prefix + path if self.prefix else path
+        if entry.kind is Kind.WHITEOUT:
+            self.fs.observe("whiteout", full, None)
+        elif entry.kind is Kind.DIR and entry.opaque:
+            self.fs.observe("opaque", full, entry)
+        elif new and self.fs.lower.get(full) is not None and not _hidden(found, path):
+            self.fs.observe("copy-up", full, entry)
+        else:
+            self.fs.observe("create", full, entry)
 
     def sync(self) -> UnionFS:
         """Push, then pull: the model view as the kernel has it now."""
