@@ -63,3 +63,21 @@ def test_daemon_validation_messages(text, message):
 def test_cli_side_count_error():
     with pytest.raises(PolicySyntaxError, match="maximum retry count must be an integer"):
         RestartPolicy.parse("on-failure:x")
+
+
+def test_attached_run_and_wait_end_at_the_next_exit_while_a_policy_restarts():
+    """moby `State.SetRestarting` notifies the waiters of each exit: the CLI attached to
+    `docker run` returns the first exit's status and `docker wait` the next exit's, while the
+    restart policy goes on starting the container (docker/cli#4779, moby#22777)."""
+    from simulator.cli.play import run_line
+    from simulator.engine.engine import Engine
+
+    engine = Engine()
+    engine.registry.import_busybox()
+    assert run_line(engine, "docker run --name ra --restart always busybox echo hi", ".") == ("hi\n", 0)
+    state, _ = run_line(engine, "docker inspect --format '{{.State.Status}}' ra", ".")
+    assert state in ("restarting\n", "running\n")     # the policy goes on without the client
+    run_line(engine, "docker run -d --name rb --restart on-failure:5 busybox sh -c 'exit 3'", ".")
+    assert run_line(engine, "docker wait rb", ".") == ("3\n", 0)
+    count, _ = run_line(engine, "docker inspect --format '{{.RestartCount}}' rb", ".")
+    assert int(count) < 5                        # it returned before the policy gave up

@@ -275,6 +275,15 @@ def test_an_attached_run_streams_forwards_ctrl_c_and_lets_other_commands_run():
             assert trapped.stdout.readline() == "ready\n"
             trapped.send_signal(signal.SIGINT)
             assert trapped.wait(timeout=30) == 5 and trapped.stdout.read() == "got INT\n"
+            termed = subprocess.Popen(base + ["run", "--network", "none", "busybox", "sh", "-c",
+                                              "trap 'echo got TERM; exit 6' TERM; echo ready; while true; do sleep 0.1; done"],
+                                      cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            assert termed.stdout.readline() == "ready\n"
+            termed.send_signal(signal.SIGTERM)                      # forwarded too (sig-proxy)
+            assert termed.wait(timeout=30) == 6 and termed.stdout.read() == "got TERM\n"
+            again = _cli(root, "docker", "run", "--network", "none", "--name", "again", "--restart", "always",
+                         "busybox", "sh", "-c", "echo once; exit 3", timeout=30)
+            assert (again.returncode, again.stdout) == (3, "once\n")   # the first exit ends the attach
         finally:
             _cli(root, "system", "reset")
         assert leftovers(root) == []

@@ -99,8 +99,11 @@ def _docker(argv: list[str], backend: dict | None = None) -> int:
         "simulator: waiting for the command of process %s on %s to finish\n" % (pid, folder))
     try:
         with state.Session(folder, fresh, notify) as session:
-            status = app.run(session.engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr),
-                             stdin=sys.stdin, session=session)
+            try:
+                status = app.run(session.engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr),
+                                 stdin=sys.stdin, session=session)
+            except KeyboardInterrupt:   # Ctrl-C: the CLI ends (130), what the engine did is kept
+                status = 130
             return _save(folder, session.engine) or status
     except (state.StateError, ExecutorUnavailable) as e:
         sys.stderr.write("simulator: %s\n" % e)

@@ -595,19 +595,22 @@ class Containers:
         return self.wait_stopped(self.get(ref))
 
     def wait_stopped(self, c: Container) -> int:
-        """Let time pass until `c` stops for good; its exit code. Works on a container that
-        `--rm` removed meanwhile, as the CLI's wait for `removed` does (cli `run.go`
-        `waitExitOrRemoved`)."""
-        while c.running:
-            if c.restarting:
-                self.run_until(c.restart_due.timestamp())
-                continue
-            task = c.current.task
-            exit = self.run_until(None, watch=task, forever=f"container {c.name} runs until it is stopped; "
-                                  "docker wait would wait forever")
-            if c.current is not None and c.current.task is task:
-                self._exit(c, exit.code, exit.oom)
-        return c.exit_code
+        """Let time pass until `c`'s main process next exits; its exit code. As moby's
+        `State.SetRestarting` notifies waiters, an exit counts even when a restart policy
+        starts the container again (so `docker wait`, and the CLI attached to `docker run`, end
+        there); a container restarting now is waited for through its restart. Works on a
+        container that `--rm` removed meanwhile, as the CLI's wait for `removed` does (cli
+        `run.go` `waitExitOrRemoved`)."""
+        if c.running and c.restarting:
+            self.run_until(c.restart_due.timestamp())
+        if not c.running or c.restarting:
+            return c.exit_code
+        task = c.current.task
+        exit = self.run_until(None, watch=task, forever=f"container {c.name} runs until it is stopped; "
+                              "docker wait would wait forever")
+        if c.current is not None and c.current.task is task:
+            self._exit(c, exit.code, exit.oom)
+        return exit.code
 
     def logs(self, ref: str) -> list[tuple[datetime, str, str]]:
         """Everything the main process wrote, over all its runs: (time, stream, text) in order."""

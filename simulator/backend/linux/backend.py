@@ -111,7 +111,6 @@ class LinuxBackend(Backend):
         self.mounted: dict[str, UnionFS] = {}      # key -> its view with mounts over it
         self.mount_dirs: dict[str, SyncedView] = {}   # host folder -> a mount's store
         self.detached = False     # a trace snapshot's copy: reads its views, touches nothing
-        self._serial = 0
         self._open()
         self.reconcile()
 
@@ -221,9 +220,7 @@ class LinuxBackend(Backend):
         gids = tuple(member_of(fs, uid, gid))   # runc: the primary group, then the groups listing the user
         if not env.get("HOME"):   # runc setupUser: HOME from the user's passwd entry
             env["HOME"] = home(fs, uid)
-        self._serial += 1
-        state_dir = self._containers(key, "tasks", str(self._serial))
-        os.makedirs(state_dir)
+        state_dir = _new_task_dir(self._containers(key, "tasks"))
         hosts = self._containers(key, "hosts")
         binds = [(m.merged, dest, ro) for m, dest, ro in self._mounts(key)]
         if os.path.exists(hosts):
@@ -361,6 +358,19 @@ class LinuxBackend(Backend):
         self.snapshots.cleanup()
 
 
+def _new_task_dir(tasks: str) -> str:
+    """A new numbered folder under `tasks` (1, 2, ...: the next after the highest there, so an
+    engine whose state was not saved never reuses one)."""
+    numbers = [int(name) for name in os.listdir(tasks) if name.isdigit()]
+    n = max(numbers, default=0) + 1
+    while True:
+        try:
+            os.mkdir(os.path.join(tasks, str(n)))
+            return os.path.join(tasks, str(n))
+        except FileExistsError:
+            n += 1
+
+
 def parse_rfc3339(text: str) -> datetime:
     """A json-file log time (Go's RFC3339Nano in UTC: "...T12:00:00.5Z", the fraction's
     trailing zeros dropped, none when whole) to microseconds."""
@@ -387,15 +397,17 @@ def _state(pid: int) -> str:
 
 
 def _caught(pid: int, number: int) -> bool:
-    """Whether process `pid` has a handler for signal `number` (SigCgt, proc(5))."""
+    """Whether process `pid` takes signal `number`: a handler (SigCgt), or blocked to be waited
+    for (SigBlk: tini's sigtimedwait); either way it is not dropped (proc(5))."""
+    masks = {}
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("SigCgt:"):
-                    return bool(int(line.split()[1], 16) >> (number - 1) & 1)
+                if line.startswith(("SigCgt:", "SigBlk:")):
+                    masks[line[:6]] = int(line.split()[1], 16)
     except OSError:
-        pass
-    return False
+        return False
+    return bool((masks.get("SigCgt", 0) | masks.get("SigBlk", 0)) >> (number - 1) & 1)
 
 
 def _kill_shims(folder: str) -> None:

@@ -1,12 +1,16 @@
 """Staying attached to a container (`docker run` without -d, `docker start -a`).
 
-On the virtual clock the wait is instant: time passes until the container stops for good and
-what it wrote is printed (a process that never ends raises WouldBlockForever, for the
-caller's note). On a real clock (the Linux executor) the CLI does what docker/cli's attach
-does: it prints what the container writes as it writes it, forwards Ctrl-C to it as SIGINT
-(`--sig-proxy`, docker/cli `ForwardAllSignals`), and returns its exit status once it stops
-for good. In `python -m simulator docker` mode it waits without holding the state folder,
-so other commands (a `docker stop` from another terminal) run meanwhile.
+The CLI stays attached to one run of the container's main process and returns its exit
+status when it ends, even if a restart policy starts the container again (moby
+`State.SetRestarting` notifies the waiters of every exit; docker/cli `waitExitOrRemoved`).
+
+On the virtual clock the wait is instant: time passes until that run ends and what it wrote
+is printed (a process that never ends raises WouldBlockForever, for the caller's note). On a
+real clock (the Linux executor) the CLI does what docker/cli's attach does: it prints what
+the container writes as it writes it and forwards the signals it receives to it
+(`--sig-proxy`, docker/cli `ForwardAllSignals`: Ctrl-C reaches the container as SIGINT). In
+`python -m simulator docker` mode it waits without holding the state folder, so other
+commands (a `docker stop` from another terminal) run meanwhile.
 """
 
 from __future__ import annotations
@@ -18,88 +22,84 @@ from ...model.clock import RealClock
 from .container_view import print_output
 
 POLL = 0.1   # seconds between looks at a real container's output and state
+# What docker/cli forwards besides SIGINT, among the signals a terminal or `kill` sends.
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
 
-def follow(ctx, c, runs_from: int = 0) -> int:
-    """Stay attached to container `c` from its run `runs_from` on until it stops for good; its
-    exit status (or that of its last run, if another command removed it meanwhile)."""
+def follow(ctx, c, run_index: int = 0) -> int:
+    """Stay attached to run `run_index` of container `c` (the one `run`/`start` began) until it
+    ends; its exit status."""
     engine = ctx.engine
     if not isinstance(engine.clock, RealClock):
-        code = engine.containers.wait_stopped(c)
-        print_output(ctx, c.runs[runs_from:], engine.clock.now())
+        run = c.runs[run_index]
+        code = engine.containers.wait_stopped(c) if run.ended is None else run.task.exit.code
+        print_output(ctx, [run], engine.clock.now())
         return code
     attached = [c]   # the container as the engine now in hand knows it
-    with _forwarding_ctrl_c(ctx, attached):
-        return _follow_real(ctx, attached, runs_from)
+    with _forwarding_signals(ctx, attached):
+        return _follow_real(ctx, attached, run_index)
 
 
-def _follow_real(ctx, attached: list, runs_from: int) -> int:
-    printed: dict[int, int] = {}
+def _follow_real(ctx, attached: list, run_index: int) -> int:
     c = attached[0]
-    cid, code = c.id, 0
+    cid, printed = c.id, [0]
     while True:
-        if ctx.session is not None and c.running and c.current is not None:
-            code = _wait_unlocked(ctx, c, printed)
+        run = c.runs[run_index]
+        if run.ended is None and ctx.session is not None:
+            code = _wait_unlocked(ctx, run, printed)
             ctx.engine = ctx.session.reacquire()
             c = attached[0] = ctx.engine.containers.find(cid)
             if c is None:            # removed meanwhile (`--rm`, or another command)
                 return code
-        else:
-            _wait_here(ctx, c, printed)
-        _print_new(ctx, c.runs, runs_from, printed)
-        if not c.running:
-            return c.exit_code
+            run = c.runs[run_index]
+        elif run.ended is None:
+            ctx.engine.containers.run_until(ctx.engine.clock.now().timestamp() + POLL)
+        _print_new(ctx, run, printed)
+        if run.ended is not None:
+            return run.task.exit.code
 
 
-def _print_new(ctx, runs, runs_from: int, printed: dict[int, int]) -> None:
-    """Print what the runs wrote since the last call (`printed`: lines already shown per run)."""
-    now = ctx.engine.clock.now()
-    for n, run in enumerate(runs[runs_from:], start=runs_from):
-        lines = run.output_until(now)
-        for _, stream, text in lines[printed.get(n, 0):]:
-            (ctx.out if stream == "stdout" else ctx.err)(text)
-        printed[n] = len(lines)
+def _print_new(ctx, run, printed: list) -> None:
+    """Print what `run` wrote since the last call (`printed[0]`: the lines already shown)."""
+    lines = run.output_until(ctx.engine.clock.now())
+    for _, stream, text in lines[printed[0]:]:
+        (ctx.out if stream == "stdout" else ctx.err)(text)
+    printed[0] = len(lines)
+
+
+def _wait_unlocked(ctx, run, printed: list) -> int:
+    """Save the state, let other commands run, and follow `run`'s process from its log and
+    exit file alone until it ends; its exit status."""
+    ctx.session.release()
+    while True:
+        code = ctx.engine.backend.watch(run.task, POLL)
+        _print_new(ctx, run, printed)
+        if code is not None:
+            return code
 
 
 @contextlib.contextmanager
-def _forwarding_ctrl_c(ctx, attached: list):
-    """While attached, Ctrl-C (SIGINT) goes to the container's current main process instead
-    of ending the CLI (where the CLI can take signals: the main thread)."""
+def _forwarding_signals(ctx, attached: list):
+    """While attached, the signals the CLI receives go to the container's current main
+    process instead of ending the CLI (where the CLI can take signals: the main thread)."""
     def forward(signum, frame):
         c = attached[0]
         run = c.current if c is not None else None
         if run is None:
             return
-        handled = ctx.engine.backend.signal(run.task, "INT")
-        if not handled:
-            ctx.err(f"(simulator: SIGINT sent to {c.name}'s PID 1, which has no handler for it, so it "
-                    f"goes on, as on Docker; docker stop {c.name} from another terminal ends it.)\n")
+        name = signal.Signals(signum).name[3:]
+        if not ctx.engine.backend.signal(run.task, name) and not c.host.init:
+            hint = f"; docker stop {c.name} from another terminal ends it" if ctx.session is not None else ""
+            ctx.err(f"(simulator: SIG{name} sent to {c.name}'s PID 1, which has no handler for it, "
+                    f"so it goes on, as on Docker{hint}.)\n")
+    previous = {}
     try:
-        previous = signal.signal(signal.SIGINT, forward)
-    except ValueError:          # not the main thread: Ctrl-C stays with whoever handles it
-        yield
-        return
+        for signum in FORWARDED:
+            previous[signum] = signal.signal(signum, forward)
+    except ValueError:          # not the main thread: the signals stay with whoever handles them
+        pass
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _wait_here(ctx, c, printed: dict[int, int]) -> None:
-    """One look, holding the engine: let time pass a little (exits, restarts happen)."""
-    engine = ctx.engine
-    engine.containers.run_until(engine.clock.now().timestamp() + POLL)
-
-
-def _wait_unlocked(ctx, c, printed: dict[int, int]) -> int:
-    """Save the state, let other commands run, and follow the current run's process from its
-    log and exit file alone until it ends; its exit status."""
-    run_index = len(c.runs) - 1
-    task = c.current.task
-    backend = ctx.engine.backend
-    ctx.session.release()
-    while True:
-        code = backend.watch(task, POLL)
-        _print_new(ctx, c.runs, run_index, printed)
-        if code is not None:
-            return code
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
