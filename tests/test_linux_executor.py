@@ -309,3 +309,20 @@ def test_a_trace_of_the_linux_engine_keeps_each_step_as_the_kernel_had_it():
             assert engine.backend.get(cid).changes() == [("A", "/g")]
         finally:
             engine.backend.reset()
+
+
+def test_a_trace_snapshot_cannot_drive_the_real_containers():
+    from simulator.cli.play import run_line
+    from simulator.trace import Trace
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        engine = _engine(root)
+        trace = Trace()
+        try:
+            with trace.record(engine):
+                _docker(engine, "docker run -d --network none --name bg busybox sleep 1000")
+            with pytest.raises(RuntimeError, match="trace snapshot"):
+                run_line(trace[-1].state, "docker rm -f bg", ".")
+            assert _docker(engine, "docker ps --format '{{.Names}}'") == ("bg\n", 0)   # untouched
+        finally:
+            engine.backend.reset()

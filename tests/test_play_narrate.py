@@ -30,8 +30,8 @@ def test_generic_fallback_and_sleep():
     assert sentence(["docker"]) == "runs `docker`"
     assert sentence(["docker", "--nosuchflag", "ps"]) == "runs `docker`"
     assert sentence(["sleep", "1.50"]) == (
-        "`sleep 1.50` lets 1.5 seconds of virtual time pass; the containers' processes go on meanwhile")
-    assert sentence(["sleep", "1"]).startswith("`sleep 1` lets 1 second of virtual time pass;")
+        "`sleep 1.50` lets 1.5 seconds pass; the containers' processes go on meanwhile")
+    assert sentence(["sleep", "1"]).startswith("`sleep 1` lets 1 second pass;")
 
 
 def test_event_kind_and_data():

@@ -83,7 +83,7 @@ def sentence(argv: list[str]) -> str:
     """The learner's sentence for a scenario line split into `argv` (`docker ...` or `sleep N`)."""
     if argv[0] == "sleep":
         seconds = format(float(argv[1]), "g")
-        return "`sleep %s` lets %s second%s of virtual time pass; the containers' processes go on meanwhile" % (
+        return "`sleep %s` lets %s second%s pass; the containers' processes go on meanwhile" % (
             argv[1], seconds, "" if seconds == "1" else "s")
     typed, entry = _command(argv)
     what = SENTENCES.get(entry.command.name) if entry is not None else None

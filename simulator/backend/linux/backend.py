@@ -144,12 +144,18 @@ class LinuxBackend(Backend):
         self._open()
         self.reconcile()
 
+    def _live(self) -> None:
+        if self.detached:
+            raise RuntimeError("this is a trace snapshot of a Linux engine: its state can be read, "
+                               "but only the live engine runs containers")
+
     def _containers(self, *parts: str) -> str:
         return os.path.join(self.root, "containers", *parts)
 
     # -- snapshots --------------------------------------------------------------------
     def prepare(self, key: str, lower: Tree, observe: Observer | None = None,
                 layers: tuple[Layer, ...] = ()) -> UnionFS:
+        self._live()
         if key in self.views:
             raise KeyError(f"snapshot {key} already exists")
         merged = self.snapshots.prepare(key, list(layers))
@@ -189,6 +195,7 @@ class LinuxBackend(Backend):
         return sorted(out, key=lambda m: m[1].count("/"))
 
     def remove(self, key: str) -> None:
+        self._live()
         view = self.views.pop(key, None)
         self.mounted.pop(key, None)
         task = self.tasks.pop(key, None)
@@ -199,6 +206,7 @@ class LinuxBackend(Backend):
         shutil.rmtree(self._containers(key), ignore_errors=True)
 
     def set_hosts(self, key: str, hosts: Entry) -> None:
+        self._live()
         super().set_hosts(key, hosts)
         with open(self._containers(key, "hosts"), "wb") as f:
             f.write(hosts.content.read())
@@ -210,6 +218,7 @@ class LinuxBackend(Backend):
 
     # -- processes --------------------------------------------------------------------
     def start(self, key: str, spec: ProcessSpec, limits: Limits = Limits()) -> LinuxTask:
+        self._live()
         view = self.views[key]
         fs = self.get(key)
         env = dict(e.split("=", 1) if "=" in e else (e, "") for e in spec.env)
@@ -267,6 +276,7 @@ class LinuxBackend(Backend):
             time.sleep(0.005)
 
     def signal(self, task: LinuxTask, signal: str) -> bool:
+        self._live()
         number = getattr(_signal, "SIG" + signal, None) or int(signal)
         # A program installs its handlers a few milliseconds after exec, and PID 1 drops a
         # signal it has no handler for: give a process that young time to be ready, as
@@ -280,12 +290,15 @@ class LinuxBackend(Backend):
         return handled
 
     def freeze(self, task: LinuxTask) -> None:
+        self._live()
         self.tasks[task.key].cgroup.freeze()
 
     def thaw(self, task: LinuxTask) -> None:
+        self._live()
         self.tasks[task.key].cgroup.thaw()
 
     def next_exit(self, tasks, until):
+        self._live()
         for key in {t.key for t in tasks}:
             if key in self.views:      # what `cp` wrote reaches the processes
                 self.views[key].push()
@@ -349,6 +362,7 @@ class LinuxBackend(Backend):
 
     def reset(self) -> None:
         """Kill every process, unmount everything and delete the whole state root."""
+        self._live()
         for key in list(self.views):
             self.remove(key)
         self.views.clear()
