@@ -15,6 +15,7 @@ reset` removes everything that executor holds.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from .. import __version__
@@ -251,6 +252,8 @@ def _play(argv: list[str], backend: dict | None = None) -> int:
                 with tempfile.TemporaryDirectory(prefix="play-", dir=_parent(backend["root"]),
                                                  ignore_cleanup_errors=True) as root:
                     engine = _linux_engine(root)
+                    # `kill` of play ends it the way Ctrl-C does: its containers are removed
+                    signal.signal(signal.SIGTERM, _interrupt)
                     try:
                         play(path, write=_write(sys.stdout), engine=engine)
                     finally:
@@ -258,6 +261,8 @@ def _play(argv: list[str], backend: dict | None = None) -> int:
             except ExecutorUnavailable as e:
                 sys.stderr.write("simulator play: %s\n" % e)
                 return 2
+            except KeyboardInterrupt:   # Ctrl-C or kill: its containers are gone (reset above)
+                return 130
         elif html_out is None:
             play(path, write=_write(sys.stdout))
         else:
@@ -271,6 +276,10 @@ def _play(argv: list[str], backend: dict | None = None) -> int:
         sys.stderr.write("simulator play: %s\n" % e)
         return 2
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _parent(root: str) -> str:
@@ -326,8 +335,13 @@ def _system(argv: list[str], backend: dict | None) -> int:
 
     if argv != ["reset"] or backend is None:
         return _usage_error("system", "expected `--backend linux [--root DIR] system reset`")
+    root = backend["root"]
     try:
-        LinuxBackend(backend["root"]).reset()
+        # `play` keeps its engine in a root of its own inside this one: those go first
+        for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+            if name.startswith("play-") and os.path.isdir(os.path.join(root, name, "snapshots")):
+                LinuxBackend(os.path.join(root, name)).reset()
+        LinuxBackend(root).reset()
     except ExecutorUnavailable as e:
         sys.stderr.write("simulator: %s\n" % e)
         return 2

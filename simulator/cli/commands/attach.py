@@ -81,20 +81,29 @@ def _wait_unlocked(ctx, run, printed: list) -> int:
 @contextlib.contextmanager
 def _forwarding_signals(ctx, attached: list):
     """While attached, the signals the CLI receives go to the container's current main
-    process instead of ending the CLI (where the CLI can take signals: the main thread)."""
+    process instead of ending the CLI (where the CLI can take signals: the main thread). A
+    scenario being played (no other terminal to stop the container from) forwards only the
+    first Ctrl-C; the next one ends the scenario."""
+    interrupts = [0]
+
     def forward(signum, frame):
+        if ctx.session is None and signum == signal.SIGINT:
+            interrupts[0] += 1
+            if interrupts[0] > 1:
+                raise KeyboardInterrupt
         c = attached[0]
         run = c.current if c is not None else None
         if run is None:
             return
         name = signal.Signals(signum).name[3:]
         if not ctx.engine.backend.signal(run.task, name) and not c.host.init:
-            hint = f"; docker stop {c.name} from another terminal ends it" if ctx.session is not None else ""
+            then = (f"docker stop {c.name} from another terminal ends it" if ctx.session is not None
+                    else "Ctrl-C again ends the scenario")
             ctx.err(f"(simulator: SIG{name} sent to {c.name}'s PID 1, which has no handler for it, "
-                    f"so it goes on, as on Docker{hint}.)\n")
+                    f"so it goes on, as on Docker; {then}.)\n")
     previous = {}
     try:
-        for signum in FORWARDED:
+        for signum in FORWARDED if ctx.session is not None else (signal.SIGINT,):
             previous[signum] = signal.signal(signum, forward)
     except ValueError:          # not the main thread: the signals stay with whoever handles them
         pass
