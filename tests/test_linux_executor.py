@@ -326,3 +326,22 @@ def test_a_trace_snapshot_cannot_drive_the_real_containers():
             assert _docker(engine, "docker ps --format '{{.Names}}'") == ("bg\n", 0)   # untouched
         finally:
             engine.backend.reset()
+
+
+def test_logs_follow_streams_and_ends_with_the_container():
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        base = [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        try:
+            _cli(root, "docker", "run", "-d", "--network", "none", "--name", "ticker", "busybox", "sh", "-c",
+                 "echo one; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo two")
+            follower = subprocess.Popen(base + ["logs", "-f", "ticker"], cwd=ROOT, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            assert follower.stdout.readline() == "one\n"           # the backlog, while it runs
+            exec_ = _cli(root, "docker", "exec", "ticker", "touch", "/tmp/go", timeout=30)   # not locked out
+            assert exec_.returncode == 0, exec_.stderr
+            assert follower.wait(timeout=30) == 0 and follower.stdout.read() == "two\n"
+        finally:
+            _cli(root, "system", "reset")
+        assert leftovers(root) == []

@@ -104,6 +104,8 @@ def _docker(argv: list[str], backend: dict | None = None) -> int:
                 status = app.run(session.engine, argv, os.getcwd(), _write(sys.stdout), _write(sys.stderr),
                                  stdin=sys.stdin, session=session)
             except KeyboardInterrupt:   # Ctrl-C: the CLI ends (130), what the engine did is kept
+                if not session.held:    # it was waiting unlocked: the saved state is the one to keep
+                    return 130
                 status = 130
             return _save(folder, session.engine) or status
     except (state.StateError, ExecutorUnavailable) as e:

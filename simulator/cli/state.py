@@ -91,6 +91,7 @@ class Session:
         self.folder, self.fresh, self.notify = folder, fresh, notify
         self.lock = _Lock(folder)
         self.engine = None
+        self.held = False        # True while this command holds the folder
 
     def __enter__(self) -> "Session":
         self.reacquire()
@@ -102,6 +103,7 @@ class Session:
     def release(self) -> None:
         save(self.folder, self.engine)
         self.lock.release()
+        self.held = False
 
     def reacquire(self):
         self.lock.acquire(self.notify)
@@ -110,6 +112,7 @@ class Session:
         except BaseException:
             self.lock.release()
             raise
+        self.held = True
         self.engine.catch_up()
         return self.engine
 

@@ -19,34 +19,38 @@ import contextlib
 import signal
 
 from ...model.clock import RealClock
-from .container_view import print_output
 
 POLL = 0.1   # seconds between looks at a real container's output and state
 # What docker/cli forwards besides SIGINT, among the signals a terminal or `kill` sends.
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
 
-def follow(ctx, c, run_index: int = 0) -> int:
+def follow(ctx, c, run_index: int = 0, show=None, shown: int = 0, proxy: bool = True) -> int:
     """Stay attached to run `run_index` of container `c` (the one `run`/`start` began) until it
-    ends; its exit status."""
+    ends; its exit status. `show(at, stream, text)` prints one piece of output (default: the
+    text on stdout or stderr); `shown`: how many of the run's pieces were printed already;
+    `proxy`: forward the signals the CLI receives to the container (`docker logs -f` does not:
+    Ctrl-C ends it)."""
     engine = ctx.engine
+    show = show or (lambda at, stream, text: (ctx.out if stream == "stdout" else ctx.err)(text))
     if not isinstance(engine.clock, RealClock):
         run = c.runs[run_index]
         code = engine.containers.wait_stopped(c) if run.ended is None else run.task.exit.code
-        print_output(ctx, [run], engine.clock.now())
+        for at, stream, text in run.output_until(engine.clock.now())[shown:]:
+            show(at, stream, text)
         return code
     attached = [c]   # the container as the engine now in hand knows it
-    with _forwarding_signals(ctx, attached):
-        return _follow_real(ctx, attached, run_index)
+    with _forwarding_signals(ctx, attached) if proxy else contextlib.nullcontext():
+        return _follow_real(ctx, attached, run_index, show, [shown])
 
 
-def _follow_real(ctx, attached: list, run_index: int) -> int:
+def _follow_real(ctx, attached: list, run_index: int, show, printed: list) -> int:
     c = attached[0]
-    cid, printed = c.id, [0]
+    cid = c.id
     while True:
         run = c.runs[run_index]
         if run.ended is None and ctx.session is not None:
-            code = _wait_unlocked(ctx, run, printed)
+            code = _wait_unlocked(ctx, run, show, printed)
             ctx.engine = ctx.session.reacquire()
             c = attached[0] = ctx.engine.containers.find(cid)
             if c is None:            # removed meanwhile (`--rm`, or another command)
@@ -54,26 +58,26 @@ def _follow_real(ctx, attached: list, run_index: int) -> int:
             run = c.runs[run_index]
         elif run.ended is None:
             ctx.engine.containers.run_until(ctx.engine.clock.now().timestamp() + POLL)
-        _print_new(ctx, run, printed)
+        _print_new(ctx, run, show, printed)
         if run.ended is not None:
             return run.task.exit.code
 
 
-def _print_new(ctx, run, printed: list) -> None:
-    """Print what `run` wrote since the last call (`printed[0]`: the lines already shown)."""
+def _print_new(ctx, run, show, printed: list) -> None:
+    """Show what `run` wrote since the last call (`printed[0]`: the pieces already shown)."""
     lines = run.output_until(ctx.engine.clock.now())
-    for _, stream, text in lines[printed[0]:]:
-        (ctx.out if stream == "stdout" else ctx.err)(text)
+    for at, stream, text in lines[printed[0]:]:
+        show(at, stream, text)
     printed[0] = len(lines)
 
 
-def _wait_unlocked(ctx, run, printed: list) -> int:
+def _wait_unlocked(ctx, run, show, printed: list) -> int:
     """Save the state, let other commands run, and follow `run`'s process from its log and
     exit file alone until it ends; its exit status."""
     ctx.session.release()
     while True:
         code = ctx.engine.backend.watch(run.task, POLL)
-        _print_new(ctx, run, printed)
+        _print_new(ctx, run, show, printed)
         if code is not None:
             return code
 

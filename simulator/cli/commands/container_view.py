@@ -16,12 +16,12 @@ import re
 from ...engine import container_list, image_ops
 from ...engine.containers import WouldBlockForever
 from ...engine.errors import DockerError, NotFound
-from ...model.clock import rfc3339_fixed
+from ...model.clock import RealClock, rfc3339_fixed
 from .. import inspector
 from ..app import Flag, command
 from ..formatter import FormatError, format_items
 from ..gotemplate import TemplateError, parse as parse_template
-from . import images
+from . import attach, images
 from .images import go_indent
 
 PS_DEFAULT = r"table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
@@ -128,6 +128,16 @@ def logs(ctx, opts, args) -> int:
     backlog = _lines(containers.output(c))
     if opts.tail not in ("all", "") and int(opts.tail) >= 0:
         backlog = backlog[len(backlog) - int(opts.tail):] if int(opts.tail) else []
+
+    def show(at, stream, line):
+        (ctx.out if stream == "stdout" else ctx.err)((rfc3339_fixed(at) + " " if opts.timestamps else "") + line)
+    if opts.follow and isinstance(ctx.engine.clock, RealClock) and c.running and c.current is not None:
+        for item in backlog:   # then what the running process writes, as it writes it
+            show(*item)
+        run_index = len(c.runs) - 1
+        shown = len(c.runs[run_index].output_until(ctx.engine.clock.now()))
+        attach.follow(ctx, c, run_index, show, shown, proxy=False)
+        return 0
     later, endless = [], False
     if opts.follow:
         seen = len(containers.output(c))
@@ -136,8 +146,8 @@ def logs(ctx, opts, args) -> int:
         except WouldBlockForever:
             endless = True
         later = _lines(containers.output(c)[seen:])
-    for at, stream, line in backlog + later:
-        (ctx.out if stream == "stdout" else ctx.err)((rfc3339_fixed(at) + " " if opts.timestamps else "") + line)
+    for item in backlog + later:
+        show(*item)
     if endless:
         forever_note(ctx, c.name, f"{ctx.path} -f would follow it forever", f"docker stop {c.name} ends it.")
     return 0
