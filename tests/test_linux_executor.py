@@ -345,3 +345,23 @@ def test_logs_follow_streams_and_ends_with_the_container():
         finally:
             _cli(root, "system", "reset")
         assert leftovers(root) == []
+
+
+def test_exec_streams_its_output_without_holding_the_state():
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        base = [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        try:
+            _cli(root, "docker", "run", "-d", "--network", "none", "--name", "box", "busybox", "sleep", "1000")
+            execd = subprocess.Popen(base + ["exec", "box", "sh", "-c",
+                                             "echo a; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo b > /b; echo b; exit 4"],
+                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            assert execd.stdout.readline() == "a\n"
+            assert _cli(root, "docker", "exec", "box", "touch", "/tmp/go", timeout=30).returncode == 0
+            assert execd.wait(timeout=30) == 4 and execd.stdout.read() == "b\n"
+            diff = _cli(root, "docker", "diff", "box")
+            assert diff.stdout == "A /b\nC /tmp\nA /tmp/go\n"
+        finally:
+            _cli(root, "system", "reset")
+        assert leftovers(root) == []

@@ -64,11 +64,35 @@ def _follow_real(ctx, attached: list, run_index: int, show, printed: list) -> in
 
 
 def _print_new(ctx, run, show, printed: list) -> None:
-    """Show what `run` wrote since the last call (`printed[0]`: the pieces already shown)."""
-    lines = run.output_until(ctx.engine.clock.now())
+    """Show what `run` (a Run, or an exec's Task) wrote since the last call (`printed[0]`:
+    the pieces already shown)."""
+    now = ctx.engine.clock.now()
+    lines = run.output_until(now) if hasattr(run, "output_until") else run.output(now)
     for at, stream, text in lines[printed[0]:]:
         show(at, stream, text)
     printed[0] = len(lines)
+
+
+def follow_exec(ctx, cid: str, task) -> int:
+    """`docker exec` on a real clock: print what the exec'd process writes as it writes it,
+    until it ends; its exit status. As with docker/cli, signals are not forwarded: Ctrl-C ends
+    the CLI and the process goes on. In docker mode the state is not held meanwhile."""
+    show = (lambda at, stream, text: (ctx.out if stream == "stdout" else ctx.err)(text))
+    printed = [0]
+    if ctx.session is not None:
+        ctx.session.release()
+        while (code := ctx.engine.backend.watch(task, POLL)) is None:
+            _print_new(ctx, task, show, printed)
+        _print_new(ctx, task, show, printed)
+        ctx.engine = ctx.session.reacquire()
+        if ctx.engine.containers.find(cid) is not None:
+            ctx.engine.backend.refresh(cid)      # what it did to the files, as events
+        return code
+    while (exit := ctx.engine.containers.run_until(ctx.engine.clock.now().timestamp() + POLL, watch=task)) is None:
+        _print_new(ctx, task, show, printed)
+    _print_new(ctx, task, show, printed)
+    ctx.engine.backend.refresh(cid)
+    return exit.code
 
 
 def _wait_unlocked(ctx, run, show, printed: list) -> int:

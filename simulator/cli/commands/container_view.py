@@ -184,8 +184,9 @@ def exec_(ctx, opts, args) -> int:
         return 1
     # -i without -d: the CLI copies its standard input to the process until end of file
     attached = opts.interactive and not opts.detach and ctx.stdin is not None and not terminal
+    streamed = isinstance(ctx.engine.clock, RealClock) and not opts.detach   # a real process: follow it
     try:
-        task = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach, env=opts.env,
+        task = ctx.engine.containers.exec(args[0], args[1:], detach=opts.detach or streamed, env=opts.env,
                                           workdir=opts.workdir, user=opts.user,
                                           stdin=ctx.stdin.read() if attached else "")
     except StartError as err:
@@ -201,6 +202,8 @@ def exec_(ctx, opts, args) -> int:
         return 126
     if opts.detach:
         return 0
+    if streamed:
+        return attach.follow_exec(ctx, ctx.engine.containers.get(args[0]).id, task)
     for _, stream, text in task.output(task.exit.at):
         (ctx.out if stream == "stdout" else ctx.err)(text)
     return task.exit.code
