@@ -94,7 +94,7 @@ class Session:
         self.held = False        # True while this command holds the folder
 
     def __enter__(self) -> "Session":
-        self.reacquire()
+        self._take(self.notify)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -106,7 +106,12 @@ class Session:
         self.held = False
 
     def reacquire(self):
-        self.lock.acquire(self.notify)
+        """After `release`: the lock again (quietly: the command already said what it waits
+        for), and the engine as the other commands left it."""
+        return self._take(None)
+
+    def _take(self, notify):
+        self.lock.acquire(notify)
         try:
             self.engine = load(self.folder, self.fresh)
         except BaseException:
