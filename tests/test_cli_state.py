@@ -135,5 +135,8 @@ def test_commands_on_one_state_folder_take_turns(tmp_path):
         assert waiting.poll() is None                     # still waiting for the lock
     out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 0
-    assert err.startswith(f"simulator: waiting for the command of process {os.getpid()} on {folder} to finish\n")
+    # the holder's PID and command line (here pytest's), then the folder
+    first = err.splitlines()[0]
+    assert first.startswith(f"simulator: waiting for the command of process {os.getpid()} (")
+    assert first.endswith(f") on {folder} to finish")
     assert len(out.strip()) == 64

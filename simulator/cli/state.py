@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import os
 import pickle
+import sys
 import tempfile
 
 import cloudpickle
@@ -62,10 +63,10 @@ class _Lock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if notify is not None:
-                    notify(os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?")
+                    notify(os.pread(fd, 300, 0).decode("utf-8", "replace").strip() or "?")
                 fcntl.flock(fd, fcntl.LOCK_EX)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            os.ftruncate(fd, 0)    # who holds it, for the next command's "waiting for" line
+            os.pwrite(fd, ("%d (%s)" % (os.getpid(), " ".join(sys.argv[1:]) or "python")).encode(), 0)
         except BaseException:
             os.close(fd)
             raise
