@@ -45,6 +45,14 @@ def _cli(root: str, *args: str, timeout: float = 60, **kw) -> subprocess.Complet
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, **kw)
 
 
+def _docker_bg(root: str, *args: str) -> subprocess.Popen:
+    """`python -m simulator --backend linux --root root docker ARGS...` running in the
+    background, its stdout readable as text."""
+    return subprocess.Popen([sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker", *args],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
 def test_busybox_layer_is_the_shared_rootfs_tar(tmp_path):
     """The Linux backend's busybox layer holds the host's busybox in the file list of
     ../shared/tools/busybox-rootfs.sh: the same tar, so the same diffID."""
@@ -259,25 +267,20 @@ def test_an_attached_run_streams_forwards_ctrl_c_and_lets_other_commands_run():
     `docker stop` is not blocked by the attached client; Ctrl-C reaches the container as SIGINT."""
     with linux_root() as parent:
         root = os.path.join(parent, "r")
-        base = [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         try:
-            attached = subprocess.Popen(base + ["run", "--network", "none", "--name", "fg", "busybox", "sh", "-c",
-                                                "echo first; sleep 1000"],
-                                        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            attached = _docker_bg(root, "run", "--network", "none", "--name", "fg", "busybox", "sh", "-c",
+                                  "echo first; sleep 1000")
             assert attached.stdout.readline() == "first\n"          # printed before the container ends
             stop = _cli(root, "docker", "stop", "-t", "1", "fg", timeout=30)
             assert (stop.returncode, stop.stdout) == (0, "fg\n")
             assert attached.wait(timeout=30) == 137 and attached.stdout.read() == ""
-            trapped = subprocess.Popen(base + ["run", "--network", "none", "busybox", "sh", "-c",
-                                               "trap 'echo got INT; exit 5' INT; echo ready; while true; do sleep 0.1; done"],
-                                       cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            trapped = _docker_bg(root, "run", "--network", "none", "busybox", "sh", "-c",
+                                 "trap 'echo got INT; exit 5' INT; echo ready; while true; do sleep 0.1; done")
             assert trapped.stdout.readline() == "ready\n"
             trapped.send_signal(signal.SIGINT)
             assert trapped.wait(timeout=30) == 5 and trapped.stdout.read() == "got INT\n"
-            termed = subprocess.Popen(base + ["run", "--network", "none", "busybox", "sh", "-c",
-                                              "trap 'echo got TERM; exit 6' TERM; echo ready; while true; do sleep 0.1; done"],
-                                      cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            termed = _docker_bg(root, "run", "--network", "none", "busybox", "sh", "-c",
+                                "trap 'echo got TERM; exit 6' TERM; echo ready; while true; do sleep 0.1; done")
             assert termed.stdout.readline() == "ready\n"
             termed.send_signal(signal.SIGTERM)                      # forwarded too (sig-proxy)
             assert termed.wait(timeout=30) == 6 and termed.stdout.read() == "got TERM\n"
@@ -331,13 +334,10 @@ def test_a_trace_snapshot_cannot_drive_the_real_containers():
 def test_logs_follow_streams_and_ends_with_the_container():
     with linux_root() as parent:
         root = os.path.join(parent, "r")
-        base = [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         try:
             _cli(root, "docker", "run", "-d", "--network", "none", "--name", "ticker", "busybox", "sh", "-c",
                  "echo one; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo two")
-            follower = subprocess.Popen(base + ["logs", "-f", "ticker"], cwd=ROOT, env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            follower = _docker_bg(root, "logs", "-f", "ticker")
             assert follower.stdout.readline() == "one\n"           # the backlog, while it runs
             exec_ = _cli(root, "docker", "exec", "ticker", "touch", "/tmp/go", timeout=30)   # not locked out
             assert exec_.returncode == 0, exec_.stderr
@@ -350,13 +350,10 @@ def test_logs_follow_streams_and_ends_with_the_container():
 def test_exec_streams_its_output_without_holding_the_state():
     with linux_root() as parent:
         root = os.path.join(parent, "r")
-        base = [sys.executable, "-m", "simulator", "--backend", "linux", "--root", root, "docker"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         try:
             _cli(root, "docker", "run", "-d", "--network", "none", "--name", "box", "busybox", "sleep", "1000")
-            execd = subprocess.Popen(base + ["exec", "box", "sh", "-c",
-                                             "echo a; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo b > /b; echo b; exit 4"],
-                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            execd = _docker_bg(root, "exec", "box", "sh", "-c",
+                               "echo a; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo b > /b; echo b; exit 4")
             assert execd.stdout.readline() == "a\n"
             assert _cli(root, "docker", "exec", "box", "touch", "/tmp/go", timeout=30).returncode == 0
             assert execd.wait(timeout=30) == 4 and execd.stdout.read() == "b\n"
