@@ -178,7 +178,9 @@ class ContainerFiles:
         """`docker cp - c:dest`: items as `read_tree` gives them. Into `dest` if it is a directory,
         else as `dest` itself (tar extraction semantics, moby `daemon/archive.go`).
         `contents_only` (a source path ending in `/.`, docker cp's reference): a directory's
-        contents go into an existing `dest` directory rather than the directory itself."""
+        contents go into an existing `dest` directory rather than the directory itself.
+        A file lands as a new inode: an existing non-directory at its name is removed first
+        (moby `pkg/archive` Unpack), so the name's other hard links keep the old data."""
         c, fs = self._view(ref, dest)
         target = normpath(dest)
         try:
@@ -202,7 +204,14 @@ class ContainerFiles:
                         fs.remove(path, recursive=True)
                     fs.symlink(entry.target, path)
                 else:
-                    fs.write(path, data, mode=entry.mode, uid=entry.uid, gid=entry.gid)
+                    # a new file, not a write through the old inode (moby Unpack removes an
+                    # existing non-directory first): its other hard-linked names keep their data.
+                    # Only `dest` itself is followed, as the CLI follows the stat's LinkTarget.
+                    real = fs.resolve(path, follow=path == target and not into)
+                    old = fs.get(real)
+                    if old is not None and old.kind is not Kind.DIR:
+                        fs.remove(real)
+                    fs.write(real, data, mode=entry.mode, uid=entry.uid, gid=entry.gid)
             self.engine.emit(Event("container.cp", f"{plural(len(items), 'entry', 'entries')} copied into "
                                    f"{c.name}:{dest}; they land in the container's writable layer",
                                    {"id": c.id, "dest": dest}))
