@@ -222,6 +222,16 @@ def _set_meta(fs: UnionFS, path: str, uid: int | None = None, gid: int | None = 
     fs.upper[key] = replace(entry, **changes)
 
 
+def refuse_overwrite(old: Entry, is_dir: bool, path: str, dest: str) -> None:
+    """Unpack with NoOverwriteDirNonDir: ArchiveError when a member (`is_dir` or not)
+    would replace the existing `old` at `path` of the other kind, `dest` the extraction
+    directory (`cannot overwrite non-directory "/etc/passwd" with directory "/etc"`)."""
+    if old.kind is Kind.DIR and not is_dir:
+        raise _tar_error(f'cannot overwrite directory "{path}" with non-directory "{dest}"')
+    if old.kind is not Kind.DIR and is_dir:
+        raise _tar_error(f'cannot overwrite non-directory "{path}" with directory "{dest}"')
+
+
 def extract(fs: UnionFS, dest: str, data: bytes) -> int:
     """Unpack the stream `data` into the existing directory `dest` (a clean path, links
     resolved) of the container view `fs`; the count of members. Raises ArchiveError with
@@ -246,10 +256,7 @@ def extract(fs: UnionFS, dest: str, data: bytes) -> int:
             raise _tar_error(f'"{name}" is outside of "{dest}"')
         old = _lstat(fs, path)
         if old is not None:
-            if old.kind is Kind.DIR and not info.isdir():
-                raise _tar_error(f'cannot overwrite directory "{path}" with non-directory "{dest}"')
-            if old.kind is not Kind.DIR and info.isdir():
-                raise _tar_error(f'cannot overwrite non-directory "{path}" with directory "{dest}"')
+            refuse_overwrite(old, info.isdir(), path, dest)
             if old.kind is Kind.DIR and name == ".":
                 continue
             if old.kind is not Kind.DIR:

@@ -75,6 +75,15 @@ def apply_changes(config: dict, changes: Iterable[str]) -> dict:
     return config
 
 
+class CopyRefused(Exception):
+    """A copy the docker CLI refuses before any request (cli 20.10 `pkg/archive/copy.go`
+    ErrCannotCopyDir, ErrDirNotExists): printed as it is, exit 1."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def copies_contents(src: str) -> bool:
     """`docker cp` SRC_PATH ending in `/.`: the directory's contents are copied, not the
     directory itself (docker cp reference, "SRC_PATH specifies a directory")."""
@@ -175,41 +184,63 @@ class ContainerFiles:
 
     def write_tree(self, ref: str, dest: str, items: list[tuple[str, Entry, bytes]],
                    contents_only: bool = False) -> None:
-        """`docker cp - c:dest`: items as `read_tree` gives them. Into `dest` if it is a directory,
-        else as `dest` itself (tar extraction semantics, moby `daemon/archive.go`).
+        """`docker cp LOCAL c:dest`: items as `read_tree` gives them. Into `dest` if it is a
+        directory, else as `dest` itself (tar extraction semantics, moby `daemon/archive.go`).
         `contents_only` (a source path ending in `/.`, docker cp's reference): a directory's
         contents go into an existing `dest` directory rather than the directory itself.
         A file lands as a new inode: an existing non-directory at its name is removed first
-        (moby `pkg/archive` Unpack), so the name's other hard links keep the old data."""
+        (moby `pkg/archive` Unpack), so the name's other hard links keep the old data.
+
+        Refusals, in the order Docker 20.10 meets them, each before the item it concerns is
+        written: CopyRefused `cannot copy directory` (a directory onto an existing
+        non-directory) and `no such directory` (a non-directory onto a `dest` ending in `/`
+        that is no directory), cli archive.PrepareArchiveCopy; NotFound `No such
+        container:path: <c>:<dir>` and DockerError `extraction point is not a directory` for
+        the folder it extracts into (daemon containerExtractToDir); ArchiveError `cannot
+        overwrite non-directory "/etc/passwd" with directory "/etc"` and the reverse (Unpack
+        with NoOverwriteDirNonDir)."""
         c, fs = self._view(ref, dest)
         target = normpath(dest)
         try:
             existing = fs.stat(target)
         except FSError:
             existing = None
-            if not fs.exists(posixpath.dirname(target)):
-                raise NotFound(f"No such container:path: {ref}:{posixpath.dirname(target)}") from None
+        if dest.endswith("/") and existing is not None and existing.kind is not Kind.DIR:
+            existing = None   # the CLI's stat of `file/` fails (ENOTDIR): no destination
+        source_dir = items[0][1].kind is Kind.DIR
+        if existing is not None and existing.kind is not Kind.DIR and source_dir:
+            raise CopyRefused("cannot copy directory")
+        if existing is None and not source_dir and dest.endswith(("/", "/.")):
+            raise CopyRefused("no such directory")
         into = existing is not None and existing.kind is Kind.DIR and not contents_only
-        if dest.endswith("/") and (existing is None or existing.kind is not Kind.DIR):
-            raise NotFound(f"No such container:path: {ref}:{dest}")
+        # A file that exists is reached through a link at `dest`, as the CLI follows the
+        # stat's LinkTarget; otherwise the item takes `dest`'s name in its parent.
+        at = fs.resolve(target) if existing is not None and existing.kind is not Kind.DIR else target
+        folder = target if existing is not None and existing.kind is Kind.DIR else posixpath.dirname(at)
+        try:
+            if fs.stat(folder).kind is not Kind.DIR:
+                raise DockerError("extraction point is not a directory")
+        except FSError:
+            raise NotFound(f"No such container:path: {ref}:{folder}") from None
         place = placement(target, items[0][0], into)
         with self.engine.containers.file_events.held("docker cp"):
             for rel, entry, data in items:
                 path = place(rel)
+                real = fs.resolve(path, follow=path == target and not into)
+                old = fs.get(real) if fs.exists(real, follow=False) else None
+                if old is not None:
+                    container_archive.refuse_overwrite(old, entry.kind is Kind.DIR, real, folder)
                 if entry.kind is Kind.DIR:
-                    if not fs.exists(path):
-                        fs.mkdir(path, entry.mode, uid=entry.uid, gid=entry.gid)
+                    if old is None:
+                        fs.mkdir(real, entry.mode, uid=entry.uid, gid=entry.gid)
                 elif entry.kind is Kind.SYMLINK:
-                    if fs.exists(path, follow=False):
-                        fs.remove(path, recursive=True)
-                    fs.symlink(entry.target, path)
+                    if old is not None:
+                        fs.remove(real)
+                    fs.symlink(entry.target, real)
                 else:
                     # a new file, not a write through the old inode (moby Unpack removes an
                     # existing non-directory first): its other hard-linked names keep their data.
-                    # Only `dest` itself is followed, as the CLI follows the stat's LinkTarget.
-                    real = fs.resolve(path, follow=path == target and not into)
-                    old = fs.get(real)
-                    if old is not None and old.kind is not Kind.DIR:
+                    if old is not None:
                         fs.remove(real)
                     fs.write(real, data, mode=entry.mode, uid=entry.uid, gid=entry.gid)
             self.engine.emit(Event("container.cp", f"{plural(len(items), 'entry', 'entries')} copied into "

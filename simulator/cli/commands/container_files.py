@@ -4,7 +4,8 @@ docker/cli 20.10 `cli/command/container/{diff,commit,cp}.go`: diff prints `<A|C|
 commit prints the new image's `sha256:` ID (an invalid reference is the client's plain
 error, before the container is looked up); cp copies like tar extraction (a file or a
 folder lands in an existing folder under its own name, otherwise it takes the destination's
-name), `Error: No such container:path: <c>:<path>` when the container path is missing, and
+name), `Error: No such container:path: <c>:<path>` when the container path is missing, the
+CLI's own `cannot copy directory` / `no such directory` (engine CopyRefused), and
 `lstat <abs path>: no such file or directory` when the local one is. `-L` follows a
 local source that is a symbolic link (filepath.EvalSymlinks), copied under the link's name.
 A local `-` is the CLI's standard stream: `cp CONTAINER:PATH -` writes the daemon's tar of
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from ...engine.container_fs import copies_contents, placement
+from ...engine.container_fs import CopyRefused, copies_contents, placement
 from ...engine.errors import NotFound
 from ...model import reference
 from ...model.layer import Entry, Kind
@@ -130,6 +131,9 @@ def cp(ctx, opts, args) -> int:
         return _copy_in(ctx, files, src, dst_c, dst, opts.follow_link)
     except NotFound as err:
         ctx.err(f"Error: {err.message}\n")
+        return 1
+    except CopyRefused as err:
+        ctx.err(f"{err.message}\n")
         return 1
 
 
