@@ -7,6 +7,7 @@ CI (`CI` set), where that is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -32,6 +33,20 @@ def _engine(root):
     engine = Engine(backend=LinuxBackend(root))
     engine.registry.import_busybox()
     return engine
+
+
+@contextlib.contextmanager
+def _linux_engine():
+    """(engine, state root) on the Linux executor in a temporary folder; reset afterwards,
+    which must leave nothing behind (no mount, cgroup or process, no root folder)."""
+    with linux_root() as parent:
+        root = os.path.join(parent, "r")
+        engine = _engine(root)
+        try:
+            yield engine, root
+        finally:
+            engine.backend.reset()
+        assert leftovers(root) == [] and cgroup_dirs(root) == [] and not os.path.exists(root)
 
 
 def _docker(engine, line: str, cwd: str = "/") -> tuple[str, int]:
@@ -72,26 +87,20 @@ def test_busybox_layer_is_the_shared_rootfs_tar(tmp_path):
 
 
 def test_run_output_exit_diff_and_commit_on_a_real_kernel():
-    with linux_root() as parent:
-        root = os.path.join(parent, "r")
-        engine = _engine(root)
-        try:
-            out, status = _docker(engine, "docker run --network none --name ca busybox sh -c "
-                                  "'echo $$; hostname; echo hi > /f; rm /etc/shadow; exit 3'")
-            assert status == 3
-            pid1, hostname = out.splitlines()
-            c = engine.containers.get("ca")
-            assert pid1 == "1" and hostname == c.id[:12]          # PID and UTS namespaces
-            diff, _ = _docker(engine, "docker diff ca")
-            assert diff.splitlines() == ["C /etc", "D /etc/shadow", "A /f"]
-            state, _ = _docker(engine, "docker inspect --format '{{.State.Status}} {{.State.ExitCode}}' ca")
-            assert state == "exited 3\n"
-            _docker(engine, "docker commit ca snap")
-            out, status = _docker(engine, "docker run --rm --network none snap sh -c 'cat /f; ls /etc/shadow'")
-            assert (out, status) == ("hi\nls: /etc/shadow: No such file or directory\n", 1)
-        finally:
-            engine.backend.reset()
-        assert leftovers(root) == [] and not os.path.exists(root)
+    with _linux_engine() as (engine, _):
+        out, status = _docker(engine, "docker run --network none --name ca busybox sh -c "
+                              "'echo $$; hostname; echo hi > /f; rm /etc/shadow; exit 3'")
+        assert status == 3
+        pid1, hostname = out.splitlines()
+        c = engine.containers.get("ca")
+        assert pid1 == "1" and hostname == c.id[:12]          # PID and UTS namespaces
+        diff, _ = _docker(engine, "docker diff ca")
+        assert diff.splitlines() == ["C /etc", "D /etc/shadow", "A /f"]
+        state, _ = _docker(engine, "docker inspect --format '{{.State.Status}} {{.State.ExitCode}}' ca")
+        assert state == "exited 3\n"
+        _docker(engine, "docker commit ca snap")
+        out, status = _docker(engine, "docker run --rm --network none snap sh -c 'cat /f; ls /etc/shadow'")
+        assert (out, status) == ("hi\nls: /etc/shadow: No such file or directory\n", 1)
 
 
 def _kill_when(root: str, argv: list[str], ready) -> None:
@@ -141,43 +150,37 @@ def test_crash_of_the_engine_mid_run_is_recovered_or_cleaned(tmp_path):
 
 
 def test_two_hundred_containers_with_kills_and_ooms_leave_nothing():
-    with linux_root() as parent:
-        root = os.path.join(parent, "r")
-        engine = _engine(root)
-        try:
-            counts = {"oom": 0, "killed": 0, "ok": 0}
-            for i in range(200):
-                if i % 10 == 0:
-                    out, status = _docker(engine, f"docker run --network none --name c{i} -m 8m busybox tail /dev/zero")
-                    assert status == 137
-                    state, _ = _docker(engine, f"docker inspect --format '{{{{.State.OOMKilled}}}}' c{i}")
-                    assert state == "true\n"
-                    counts["oom"] += 1
-                elif i % 10 == 1:
-                    _docker(engine, f"docker run -d --network none --name c{i} busybox sleep 1000")
-                    out, status = _docker(engine, f"docker kill c{i}")
-                    assert (out, status) == (f"c{i}\n", 0)
-                    counts["killed"] += 1
-                elif i % 2:
-                    out, status = _docker(engine, f"docker run --rm --network none busybox echo {i}")
-                    assert (out, status) == (f"{i}\n", 0)
-                    counts["ok"] += 1
-                else:
-                    out, status = _docker(engine, f"docker run --network none --name c{i} busybox sh -c 'echo {i} > /n'")
-                    assert status == 0
-                    counts["ok"] += 1
-            assert counts == {"oom": 20, "killed": 20, "ok": 160}
-            exited, _ = _docker(engine, "docker ps -aq --filter status=exited")
-            assert len(exited.split()) == 20 + 20 + 80
-            running, _ = _docker(engine, "docker ps -q")
-            assert running == ""
-            out, status = _docker(engine, "docker container prune -f")
-            assert status == 0
-            assert leftovers(root) == []
-            assert os.listdir(os.path.join(root, "snapshots")) == []
-        finally:
-            engine.backend.reset()
-        assert leftovers(root) == [] and cgroup_dirs(root) == []
+    with _linux_engine() as (engine, root):
+        counts = {"oom": 0, "killed": 0, "ok": 0}
+        for i in range(200):
+            if i % 10 == 0:
+                out, status = _docker(engine, f"docker run --network none --name c{i} -m 8m busybox tail /dev/zero")
+                assert status == 137
+                state, _ = _docker(engine, f"docker inspect --format '{{{{.State.OOMKilled}}}}' c{i}")
+                assert state == "true\n"
+                counts["oom"] += 1
+            elif i % 10 == 1:
+                _docker(engine, f"docker run -d --network none --name c{i} busybox sleep 1000")
+                out, status = _docker(engine, f"docker kill c{i}")
+                assert (out, status) == (f"c{i}\n", 0)
+                counts["killed"] += 1
+            elif i % 2:
+                out, status = _docker(engine, f"docker run --rm --network none busybox echo {i}")
+                assert (out, status) == (f"{i}\n", 0)
+                counts["ok"] += 1
+            else:
+                out, status = _docker(engine, f"docker run --network none --name c{i} busybox sh -c 'echo {i} > /n'")
+                assert status == 0
+                counts["ok"] += 1
+        assert counts == {"oom": 20, "killed": 20, "ok": 160}
+        exited, _ = _docker(engine, "docker ps -aq --filter status=exited")
+        assert len(exited.split()) == 20 + 20 + 80
+        running, _ = _docker(engine, "docker ps -q")
+        assert running == ""
+        out, status = _docker(engine, "docker container prune -f")
+        assert status == 0
+        assert leftovers(root) == []
+        assert os.listdir(os.path.join(root, "snapshots")) == []
 
 
 @pytest.mark.parametrize("text, iso", [
@@ -191,15 +194,10 @@ def test_log_times_are_read_whatever_their_fraction(text, iso):
 
 
 def test_a_chatty_container_prints_every_line():
-    with linux_root() as parent:
-        root = os.path.join(parent, "r")
-        engine = _engine(root)
-        try:
-            out, status = _docker(engine, "docker run --rm --network none busybox seq 1 50000")
-            assert status == 0
-            assert out == "".join(f"{n}\n" for n in range(1, 50001))
-        finally:
-            engine.backend.reset()
+    with _linux_engine() as (engine, _):
+        out, status = _docker(engine, "docker run --rm --network none busybox seq 1 50000")
+        assert status == 0
+        assert out == "".join(f"{n}\n" for n in range(1, 50001))
 
 
 def test_bind_mounts_show_their_own_folder_and_never_write_the_host(tmp_path):
@@ -207,18 +205,13 @@ def test_bind_mounts_show_their_own_folder_and_never_write_the_host(tmp_path):
     (tmp_path / "one" / "f").write_text("one\n")
     (tmp_path / "two").mkdir()
     (tmp_path / "two" / "g").write_text("two\n")
-    with linux_root() as parent:
-        root = os.path.join(parent, "r")
-        engine = _engine(root)
-        try:
-            run = f"docker run --rm --network none -v {tmp_path}/one:/b busybox sh -c 'cat /b/f; echo new > /b/h'"
-            assert _docker(engine, run, str(tmp_path)) == ("one\n", 0)
-            assert _docker(engine, f"docker run --rm --network none -v {tmp_path}/two:/b busybox ls /b",
-                           str(tmp_path)) == ("g\n", 0)
-            assert _docker(engine, f"docker run --rm --network none -v {tmp_path}/one:/b busybox ls /b",
-                           str(tmp_path)) == ("f\nh\n", 0)    # the container's write, in the model's copy
-        finally:
-            engine.backend.reset()
+    with _linux_engine() as (engine, _):
+        run = f"docker run --rm --network none -v {tmp_path}/one:/b busybox sh -c 'cat /b/f; echo new > /b/h'"
+        assert _docker(engine, run, str(tmp_path)) == ("one\n", 0)
+        assert _docker(engine, f"docker run --rm --network none -v {tmp_path}/two:/b busybox ls /b",
+                       str(tmp_path)) == ("g\n", 0)
+        assert _docker(engine, f"docker run --rm --network none -v {tmp_path}/one:/b busybox ls /b",
+                       str(tmp_path)) == ("f\nh\n", 0)    # the container's write, in the model's copy
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["f"]   # the host folder untouched
 
 
@@ -296,39 +289,29 @@ def test_a_trace_of_the_linux_engine_keeps_each_step_as_the_kernel_had_it():
     """Trace snapshots of a Linux engine are frozen copies: an early step still shows the files
     of that moment after later processes changed them, and reading it touches no mount."""
     from simulator.trace import Trace
-    with linux_root() as parent:
-        root = os.path.join(parent, "r")
-        engine = _engine(root)
+    with _linux_engine() as (engine, _):
         trace = Trace()
-        try:
-            with trace.record(engine):
-                _docker(engine, "docker run -d --network none --name web busybox sh -c 'echo hi > /f; sleep 1000'")
-                _docker(engine, "docker exec web sh -c 'rm /f; echo x > /g'")
-            cid = engine.containers.get("web").id
-            first = next(step for step in trace if step.event.kind == "cli.command"
-                         and "exec" in step.event.data["line"])     # just before the exec ran
-            assert first.state.backend.get(cid).changes() == [("A", "/f")]
-            assert trace[-1].state.backend.get(cid).changes() == [("A", "/g")]
-            assert engine.backend.get(cid).changes() == [("A", "/g")]
-        finally:
-            engine.backend.reset()
+        with trace.record(engine):
+            _docker(engine, "docker run -d --network none --name web busybox sh -c 'echo hi > /f; sleep 1000'")
+            _docker(engine, "docker exec web sh -c 'rm /f; echo x > /g'")
+        cid = engine.containers.get("web").id
+        first = next(step for step in trace if step.event.kind == "cli.command"
+                     and "exec" in step.event.data["line"])     # just before the exec ran
+        assert first.state.backend.get(cid).changes() == [("A", "/f")]
+        assert trace[-1].state.backend.get(cid).changes() == [("A", "/g")]
+        assert engine.backend.get(cid).changes() == [("A", "/g")]
 
 
 def test_a_trace_snapshot_cannot_drive_the_real_containers():
     from simulator.cli.play import run_line
     from simulator.trace import Trace
-    with linux_root() as parent:
-        root = os.path.join(parent, "r")
-        engine = _engine(root)
+    with _linux_engine() as (engine, _):
         trace = Trace()
-        try:
-            with trace.record(engine):
-                _docker(engine, "docker run -d --network none --name bg busybox sleep 1000")
-            with pytest.raises(RuntimeError, match="trace snapshot"):
-                run_line(trace[-1].state, "docker rm -f bg", ".")
-            assert _docker(engine, "docker ps --format '{{.Names}}'") == ("bg\n", 0)   # untouched
-        finally:
-            engine.backend.reset()
+        with trace.record(engine):
+            _docker(engine, "docker run -d --network none --name bg busybox sleep 1000")
+        with pytest.raises(RuntimeError, match="trace snapshot"):
+            run_line(trace[-1].state, "docker rm -f bg", ".")
+        assert _docker(engine, "docker ps --format '{{.Names}}'") == ("bg\n", 0)   # untouched
 
 
 def test_logs_follow_streams_and_ends_with_the_container():

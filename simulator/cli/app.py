@@ -15,11 +15,10 @@ What the user sees follows docker/cli 20.10:
 
 from __future__ import annotations
 
-from ..engine.engine import Engine
-
 from dataclasses import dataclass, field
 from typing import Any, Callable, TextIO
 
+from ..engine.engine import Engine
 from ..engine.errors import BuildError, DockerError, NotModified, StartError
 from . import usage
 from .flags import Flag, FlagError, HelpRequested, parse_flags
@@ -65,6 +64,14 @@ class Context:
     path: str = "docker"
     stdin: TextIO | None = None
     session: Any = None      # docker mode's cli.state.Session: lets an attached command wait unlocked
+
+    def stdin_bytes(self, limit: int = -1) -> bytes:
+        """The standard input as bytes, at most `limit` of them (-1: all); empty when there is
+        none (`play`, tests). A text stream without a byte buffer is encoded back losslessly."""
+        if self.stdin is None:
+            return b""
+        raw = getattr(self.stdin, "buffer", None)
+        return raw.read(limit) if raw is not None else self.stdin.read().encode("utf-8", "surrogateescape")
 
 
 @dataclass

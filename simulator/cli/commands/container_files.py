@@ -126,7 +126,7 @@ def cp(ctx, opts, args) -> int:
             if point is None:
                 ctx.err(f'destination "{dst_c}:{dst}" must be a directory\n')
                 return 1
-            files.extract(dst_c, point, _read_binary(ctx.stdin))
+            files.extract(dst_c, point, ctx.stdin_bytes())
             return 0
         return _copy_in(ctx, files, src, dst_c, dst, opts.follow_link)
     except NotFound as err:
@@ -156,14 +156,6 @@ def _copy_in(ctx, files, src: str, container: str, dest: str, follow_link: bool)
         items = _read_local(local)
     files.write_tree(container, dest, items, contents_only=copies_contents(src))
     return 0
-
-
-def _read_binary(stdin) -> bytes:
-    """All of the CLI's standard input as bytes (none in `play` and tests)."""
-    if stdin is None:
-        return b""
-    raw = getattr(stdin, "buffer", None)
-    return raw.read() if raw is not None else stdin.read().encode("utf-8", "surrogateescape")
 
 
 def _write_binary(ctx, data: bytes) -> None:

@@ -63,8 +63,7 @@ def _read_input(ctx, name: str | None) -> bytes:
         return b""
     if stdin.isatty():
         raise _ClientError("requested load from stdin, but stdin is empty")
-    binary = getattr(stdin, "buffer", None)
-    data = binary.read(MAX_BYTES + 1) if binary is not None else stdin.read().encode("utf-8", "surrogateescape")
+    data = ctx.stdin_bytes(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise too_big()
     return data
